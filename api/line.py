@@ -1,0 +1,94 @@
+"""LINE webhook: verify the signature on the raw body, parse, hand each event to Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from prometheus_client import Counter
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from api.deps import SettingsDep, TemporalDep
+from api.line_events import to_signals
+from config import Settings
+from config.temporal import RPC_TIMEOUT
+from domain.ids import conversation_workflow_id
+from domain.models import ConversationInput, LineEventInput
+from workflows.shared import CONVERSATION_WORKFLOW, LINE_EVENT_SIGNAL
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/line", tags=["line"])
+
+WEBHOOK_OUTCOMES = Counter(
+    "madoguchi_webhook_requests_total", "LINE webhook requests by outcome", ["outcome"]
+)
+SIGNALS_SENT = Counter("madoguchi_webhook_events_signalled_total", "LINE events handed to Temporal")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"request body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"request body larger than {limit} bytes")
+    return bytes(body)
+
+
+async def signal_resident(
+    client: Client, settings: Settings, user_id: str, events: list[LineEventInput]
+) -> None:
+    """Signal-with-start, one event after the other, so one resident's events keep their order."""
+    workflow_id = conversation_workflow_id(user_id, settings.user_id_hash_key)
+    for event in events:
+        await client.start_workflow(
+            CONVERSATION_WORKFLOW,
+            ConversationInput(line_user_id=user_id),
+            id=workflow_id,
+            task_queue=settings.temporal_task_queue,
+            start_signal=LINE_EVENT_SIGNAL,
+            start_signal_args=[event],
+            rpc_timeout=RPC_TIMEOUT,
+        )
+        SIGNALS_SENT.inc()
+
+
+@router.post("/webhook")
+async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep) -> dict[str, str]:
+    """Receive LINE events. 200 only once Temporal has durably accepted every event."""
+    body = await read_body(request, settings.webhook_max_body_bytes)
+    signature = request.headers.get("x-line-signature")
+    if not signature:
+        WEBHOOK_OUTCOMES.labels(outcome="no_signature").inc()
+        raise HTTPException(400, "missing X-Line-Signature header")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
+        raise HTTPException(400, "request body is not UTF-8") from None
+    parser = WebhookParser(settings.line_channel_secret)
+    try:
+        events = parser.parse(text, signature)
+    except InvalidSignatureError:
+        WEBHOOK_OUTCOMES.labels(outcome="bad_signature").inc()
+        raise HTTPException(400, "invalid X-Line-Signature") from None
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as err:
+        WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
+        raise HTTPException(400, f"malformed webhook body: {type(err).__name__}") from None
+    by_user = to_signals(list(events), int(time.time() * 1000))
+    try:
+        await asyncio.gather(*(signal_resident(temporal, settings, u, ev) for u, ev in by_user.items()))
+    except (RPCError, RuntimeError) as err:
+        WEBHOOK_OUTCOMES.labels(outcome="temporal_unavailable").inc()
+        log.warning("temporal did not accept the events: %s", type(err).__name__)
+        raise HTTPException(503, "events could not be stored; please retry") from None
+    WEBHOOK_OUTCOMES.labels(outcome="accepted").inc()
+    return {"status": "ok"}

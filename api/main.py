@@ -1,0 +1,42 @@
+"""The FastAPI application: one router per audience, clients built in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import make_asgi_app
+
+from api import health, line
+from config import Settings, get_settings
+from config.temporal import connect
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        # Lazy: the API starts (and answers 503) even while Temporal is down.
+        app.state.temporal = await connect(settings, lazy=True)
+        yield
+
+    app = FastAPI(title="Madoguchi API", version="0.1.0", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(line.router)
+    app.mount("/metrics", make_asgi_app())
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

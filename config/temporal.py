@@ -1,0 +1,90 @@
+"""Temporal wiring shared by worker, API, CLI and tests: the data converter, search attributes, client."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+from temporalio.converter import DataConverter, default
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Search attributes are stored unencrypted: status codes, procedure codes and times only.
+APPLICATION_STATUS = SearchAttributeKey.for_keyword("ApplicationStatus")
+PROCEDURE_CODE = SearchAttributeKey.for_keyword("ProcedureCode")
+SUBMITTED_AT = SearchAttributeKey.for_datetime("SubmittedAt")
+ESCALATED = SearchAttributeKey.for_bool("Escalated")
+PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
+SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
+    APPLICATION_STATUS,
+    PROCEDURE_CODE,
+    SUBMITTED_AT,
+    ESCALATED,
+    PAYMENT_STATUS,
+)
+
+_SA_TYPE_NAMES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}
+
+
+def search_attribute_flags() -> list[str]:
+    """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
+    flags: list[str] = []
+    for key in SEARCH_ATTRIBUTES:
+        type_name = _SA_TYPE_NAMES[key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_")]
+        flags += ["--search-attribute", f"{key.name}={type_name}"]
+    return flags
+
+
+def data_converter() -> DataConverter:
+    """The one data converter. A payload codec (encryption) plugs in here."""
+    return default()
+
+
+async def connect(settings: Settings, *, lazy: bool = False) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(),
+        lazy=lazy,
+    )
+
+
+async def connect_with_retry(settings: Settings, *, attempts: int = 60) -> Client:
+    """Connect, waiting for the server (it may still be starting when the worker starts)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect(settings)
+        except RuntimeError as err:
+            if attempt == attempts:
+                raise
+            log.info("temporal not reachable yet (%s), retrying", type(err).__name__)
+            await asyncio.sleep(min(2.0, 0.2 * attempt))
+    raise AssertionError("unreachable")
+
+
+RPC_TIMEOUT = timedelta(seconds=5)
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Register any missing search attribute (the dev server only registers them on a new database)."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+
+    request = ListSearchAttributesRequest(namespace=namespace)
+    existing = await client.operator_service.list_search_attributes(request)
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
+        for key in SEARCH_ATTRIBUTES
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)

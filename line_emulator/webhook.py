@@ -1,0 +1,86 @@
+"""Signing and delivering webhooks to the bot server, as the LINE platform does."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from line_emulator.state import EmulatorState, JsonObject, bot_user_id
+
+log = logging.getLogger(__name__)
+
+SignatureMode = Literal["valid", "wrong", "missing"]
+USER_AGENT = "LineBotWebhook/2.0"
+BODY_EXCERPT_CHARS = 2000
+TIMEOUT_SECONDS = 10.0
+
+
+def sign(channel_secret: str, body: bytes) -> str:
+    """X-Line-Signature: Base64(HMAC-SHA256(channel secret, raw body))."""
+    digest = hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def encode_payload(destination: str, events: list[JsonObject]) -> bytes:
+    """The raw body LINE sends: compact JSON, UTF-8."""
+    payload = {"destination": destination, "events": events}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class Delivery:
+    """What the bot answered (status and body), or why it could not be reached (error)."""
+
+    status: int | None
+    body: str
+    error: str | None = None
+
+    def as_dict(self) -> JsonObject:
+        result: JsonObject = {"status": self.status, "body": self.body}
+        if self.error is not None:
+            result["error"] = self.error
+        return result
+
+
+class WebhookSender:
+    def __init__(
+        self, *, url: str, channel_secret: str, client: httpx.AsyncClient, state: EmulatorState
+    ) -> None:
+        self.url = url
+        self.channel_secret = channel_secret
+        self.client = client
+        self.state = state
+
+    def headers(self, body: bytes, signature: SignatureMode) -> dict[str, str]:
+        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+        if signature == "valid":
+            headers["X-Line-Signature"] = sign(self.channel_secret, body)
+        elif signature == "wrong":
+            headers["X-Line-Signature"] = sign(self.channel_secret + "-wrong", body)
+        return headers
+
+    async def send_raw(self, body: bytes, signature: SignatureMode = "valid") -> Delivery:
+        try:
+            response = await self.client.post(
+                self.url, content=body, headers=self.headers(body, signature), timeout=TIMEOUT_SECONDS
+            )
+        except httpx.HTTPError as exc:
+            reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            log.warning("webhook to %s failed: %s", self.url, reason)
+            return Delivery(None, "", f"could not reach the bot at {self.url} ({reason})")
+        self.state.stats.webhooks_delivered += 1
+        return Delivery(response.status_code, response.text[:BODY_EXCERPT_CHARS])
+
+    async def send_events(self, events: list[JsonObject], signature: SignatureMode = "valid") -> Delivery:
+        return await self.send_raw(encode_payload(self.destination, events), signature)
+
+    @property
+    def destination(self) -> str:
+        return bot_user_id(self.channel_secret)

@@ -1,0 +1,90 @@
+"""The whole system on free ports: real Temporal dev server, LINE emulator, API and worker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from config import Settings
+from config.temporal import connect
+from devstack.stack import Stack, free_port
+from tests.support.emulator import EmulatorDriver
+
+
+@dataclass
+class System:
+    stack: Stack
+    settings: Settings
+    log_dir: Path
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://{self.settings.emulator_host}:{self.settings.emulator_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.settings.api_host}:{self.settings.api_port}"
+
+
+def system_env(tmp: Path) -> dict[str, str]:
+    return {
+        "PROFILE": "development",
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "TEMPORAL_DB_FILE": str(tmp / "temporal.sqlite"),
+        "TEMPORAL_TASK_QUEUE": "madoguchi-it",
+        "EMULATOR_PORT": str(free_port()),
+        "API_PORT": str(free_port()),
+    }
+
+
+async def wait_for_worker(client: Client, settings: Settings, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    request = DescribeTaskQueueRequest(
+        namespace=settings.temporal_namespace,
+        task_queue=TaskQueue(name=settings.temporal_task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    while time.monotonic() < deadline:
+        response = await client.workflow_service.describe_task_queue(request)
+        if response.pollers:
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError("no worker polls the task queue")
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    tmp = tmp_path_factory.mktemp("system")
+    stack = Stack(env=system_env(tmp), log_dir=tmp / "logs", ui=False)
+    try:
+        stack.start_all()
+        yield System(stack=stack, settings=stack.settings, log_dir=tmp / "logs")
+    except Exception:
+        for log in sorted((tmp / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")  # noqa: T201
+        raise
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+async def temporal_client(system: System) -> Client:
+    client = await connect(system.settings)
+    await wait_for_worker(client, system.settings)
+    return client
+
+
+@pytest.fixture
+async def emulator(system: System, temporal_client: Client) -> AsyncIterator[EmulatorDriver]:
+    driver = EmulatorDriver(system.emulator_url)
+    yield driver
+    await driver.aclose()

@@ -1,0 +1,58 @@
+"""The Temporal worker: runs the conversation and application workflows and their activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+from prometheus_client import start_http_server
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.messaging import LineActivities
+from catalog import get_catalog
+from config import Settings, get_settings
+from config.temporal import connect_with_retry
+from workflows.application import ApplicationWorkflow
+from workflows.conversation import ConversationWorkflow
+
+log = logging.getLogger("madoguchi.worker")
+
+
+def line_configuration(settings: Settings) -> Configuration:
+    return Configuration(host=settings.line_host, access_token=settings.line_channel_access_token)
+
+
+def build_worker(client: Client, settings: Settings, line_api: AsyncMessagingApi) -> Worker:
+    line = LineActivities(line_api, settings.reply_token_max_age)
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        activities=[line.send_messages, line.get_profile],
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    get_catalog()  # refuse to start on a broken catalog, with its error message
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+    client = await connect_with_retry(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with AsyncApiClient(line_configuration(settings)) as api_client:
+        worker = build_worker(client, settings, AsyncMessagingApi(api_client))
+        async with worker:
+            log.info("worker polling task queue %s", settings.temporal_task_queue)
+            await stop.wait()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main())

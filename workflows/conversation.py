@@ -1,0 +1,268 @@
+"""One long-lived workflow per resident: receives LINE events in order and drives the conversation.
+
+The webhook reaches it by signal-with-start on an id made from a keyed hash of the LINE user id.
+The conversation logic itself is the pure module domain.conversation; this class only feeds it
+events, sends what it answers, and starts an application workflow when an intake is submitted.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from catalog import get_catalog
+    from config.settings import get_settings
+    from domain import conversation
+    from domain.ids import application_workflow_id, retry_key
+    from domain.models import (
+        ApplicationInput,
+        ApplicationStatus,
+        ApplicationStatusChanged,
+        ApplicationSummary,
+        ConversationInput,
+        GetProfileInput,
+        Inbound,
+        LineEventInput,
+        Profile,
+        SendMessagesInput,
+        SubmittedApplication,
+        WithdrawInput,
+    )
+    from workflows.application import ApplicationWorkflow
+    from workflows.shared import (
+        CONVERSATION_WORKFLOW,
+        LINE_EVENT_SIGNAL,
+        PROFILE_RETRY,
+        PROFILE_TIMEOUT,
+        SEND_RETRY,
+        SEND_SCHEDULE_TO_CLOSE,
+        SEND_TIMEOUT,
+    )
+
+# Event ids remembered for de-duplication. LINE redelivers within a short window, so the most
+# recent few hundred are plenty; the list is carried across continue-as-new.
+SEEN_EVENTS_KEPT = 500
+# Continue-as-new well before Temporal's 51,200-event history limit.
+MAX_HISTORY_EVENTS = 10_000
+_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def _hours_between_reminder_and_expiry() -> int:
+    settings = get_settings()
+    return int((settings.intake_expire_after - settings.intake_reminder_after).total_seconds() // 3600)
+
+
+@workflow.defn(name=CONVERSATION_WORKFLOW)
+class ConversationWorkflow:
+    @workflow.init
+    def __init__(self, inp: ConversationInput) -> None:
+        self._user_id = inp.line_user_id
+        self._state = conversation.ConversationState.from_dict(inp.state)
+        self._applications = list(inp.applications)
+        self._seen = list(inp.seen_event_ids)
+        self._seen_set = set(self._seen)
+        self._pending: list[LineEventInput] = list(inp.pending_events)
+        self._profile: Profile | None = (
+            Profile(display_name=inp.display_name or "", language=inp.language_from_profile)
+            if inp.display_name is not None
+            else None
+        )
+        self._last_input_at = workflow.now()
+        self._reminded = False
+
+    @workflow.run
+    async def run(self, inp: ConversationInput) -> None:
+        while True:
+            try:
+                await workflow.wait_condition(lambda: bool(self._pending), timeout=self._idle_timeout())
+            except TimeoutError:
+                await self._on_idle()
+                continue
+            event = self._pending.pop(0)
+            await self._handle(event)
+            if not self._pending and self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carry_over())
+
+    # --- signals and queries -------------------------------------------------------------
+    @workflow.signal(name=LINE_EVENT_SIGNAL)
+    def line_event(self, event: LineEventInput) -> None:
+        if event.webhook_event_id in self._seen_set:
+            return  # a redelivery, or the same event sent twice
+        self._seen.append(event.webhook_event_id)
+        self._seen_set.add(event.webhook_event_id)
+        if len(self._seen) > SEEN_EVENTS_KEPT:
+            self._seen_set.discard(self._seen.pop(0))
+        # Events can arrive out of order across webhooks: keep the queue ordered by LINE's timestamp.
+        keys = [e.timestamp_ms for e in self._pending]
+        self._pending.insert(bisect.bisect_right(keys, event.timestamp_ms), event)
+
+    @workflow.signal
+    def application_status_changed(self, change: ApplicationStatusChanged) -> None:
+        for app in self._applications:
+            if app.application_id == change.application_id:
+                app.status = change.status
+
+    @workflow.query
+    def phase(self) -> str:
+        return self._state.phase
+
+    @workflow.query
+    def applications(self) -> list[ApplicationSummary]:
+        return self._applications
+
+    # --- handling ------------------------------------------------------------------------
+    async def _handle(self, event: LineEventInput) -> None:
+        inbound = event.inbound
+        if inbound.kind == "unfollow":
+            self._state = conversation.handle(self._state, inbound, self._context()).state
+            return
+        if self._profile is None:
+            await self._load_profile()
+        outcome = conversation.handle(self._state, inbound, self._context())
+        self._state = outcome.state
+        self._last_input_at = workflow.now()
+        self._reminded = False
+        if outcome.submitted is not None:
+            await self._start_application(outcome.submitted)
+        if outcome.withdraw_application_id:
+            await self._withdraw(outcome.withdraw_application_id)
+        await self._send(
+            outcome.messages,
+            retry_key(workflow.info().workflow_id, event.webhook_event_id),
+            reply_token=event.reply_token,
+            received_at_ms=event.received_at_ms,
+        )
+
+    async def _on_idle(self) -> None:
+        ctx = self._context()
+        if not self._reminded:
+            outcome = conversation.idle_reminder(self._state, ctx)
+            self._reminded = True
+            step = "reminder"
+        else:
+            outcome = conversation.idle_expiry(self._state, ctx)
+            step = "expiry"
+        intake = self._state.application_id or "none"
+        self._state = outcome.state
+        await self._send(outcome.messages, retry_key(workflow.info().workflow_id, intake, step))
+
+    def _idle_timeout(self) -> timedelta | None:
+        if not self._state.in_intake():
+            return None
+        settings = get_settings()
+        due = self._last_input_at + (
+            settings.intake_expire_after if self._reminded else settings.intake_reminder_after
+        )
+        return max(due - workflow.now(), timedelta(seconds=1))
+
+    def _context(self) -> conversation.Context:
+        return conversation.Context(
+            catalog=get_catalog(),
+            now=workflow.now(),
+            applications=self._applications,
+            new_application_id=self._new_application_id(),
+            display_name=self._profile.display_name if self._profile else None,
+            hours_until_expiry=_hours_between_reminder_and_expiry(),
+        )
+
+    def _new_application_id(self) -> str:
+        value = workflow.uuid4().int
+        chars = "".join(_ID_ALPHABET[(value >> (5 * i)) & 31] for i in range(10))
+        return f"{chars[:5]}-{chars[5:]}"
+
+    async def _load_profile(self) -> None:
+        try:
+            self._profile = await workflow.execute_activity(
+                "get_profile",
+                GetProfileInput(line_user_id=self._user_id),
+                result_type=Profile,
+                start_to_close_timeout=PROFILE_TIMEOUT,
+                retry_policy=PROFILE_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.warning("profile unavailable; continuing in the default language")
+            self._profile = Profile(display_name="", language=None)
+        self._state.language = conversation.language_from_profile(self._profile.language)
+
+    async def _start_application(self, app: SubmittedApplication) -> None:
+        submitted_at = workflow.now()
+        await workflow.start_child_workflow(
+            ApplicationWorkflow.run,
+            ApplicationInput(
+                application=app,
+                line_user_id=self._user_id,
+                resident_workflow_id=workflow.info().workflow_id,
+                submitted_at=submitted_at.isoformat(),
+            ),
+            id=application_workflow_id(app.application_id),
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            memo={"procedure": app.procedure_code, "copies": app.copies},
+        )
+        self._applications.append(
+            ApplicationSummary(
+                application_id=app.application_id,
+                procedure_code=app.procedure_code,
+                status=ApplicationStatus.AWAITING_ID_PHOTO.value,
+                submitted_at=submitted_at.isoformat(),
+            )
+        )
+
+    async def _withdraw(self, application_id: str) -> None:
+        handle = workflow.get_external_workflow_handle(application_workflow_id(application_id))
+        try:
+            await handle.signal("withdraw", WithdrawInput(reason="resident"))
+        except ApplicationError:
+            workflow.logger.warning("application workflow not reachable for withdrawal")
+            return
+        self.application_status_changed(
+            ApplicationStatusChanged(application_id=application_id, status=ApplicationStatus.WITHDRAWN.value)
+        )
+
+    async def _send(
+        self, messages: list[dict[str, object]], key: str, *, reply_token: str = "", received_at_ms: int = 0
+    ) -> None:
+        if not messages:
+            return
+        try:
+            await workflow.execute_activity(
+                "send_messages",
+                SendMessagesInput(
+                    line_user_id=self._user_id,
+                    messages=messages,
+                    reply_token=reply_token,
+                    reply_token_received_at_ms=received_at_ms,
+                    retry_key=key,
+                ),
+                start_to_close_timeout=SEND_TIMEOUT,
+                schedule_to_close_timeout=SEND_SCHEDULE_TO_CLOSE,
+                retry_policy=SEND_RETRY,
+            )
+        except ActivityError:
+            # The conversation must go on even if LINE refused a message; operators see the failure.
+            workflow.logger.error("sending messages failed for good")
+
+    # --- continue-as-new ---------------------------------------------------------------------
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > MAX_HISTORY_EVENTS
+
+    def _carry_over(self) -> ConversationInput:
+        return ConversationInput(
+            line_user_id=self._user_id,
+            state=self._state.to_dict(),
+            applications=self._applications,
+            seen_event_ids=self._seen,
+            pending_events=self._pending,
+            language_from_profile=self._profile.language if self._profile else None,
+            display_name=self._profile.display_name if self._profile else None,
+        )
+
+
+__all__ = ["ConversationWorkflow", "Inbound"]
