@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 
@@ -25,9 +26,7 @@ from workflows.shared import CONVERSATION_WORKFLOW, LINE_EVENT_SIGNAL
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/line", tags=["line"])
 
-WEBHOOK_OUTCOMES = Counter(
-    "madoguchi_webhook_requests_total", "LINE webhook requests by outcome", ["outcome"]
-)
+WEBHOOK_OUTCOMES = Counter("madoguchi_webhook_requests_total", "LINE webhook requests by outcome", ["outcome"])
 SIGNALS_SENT = Counter("madoguchi_webhook_events_signalled_total", "LINE events handed to Temporal")
 
 
@@ -43,9 +42,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def signal_resident(
-    client: Client, settings: Settings, user_id: str, events: list[LineEventInput]
-) -> None:
+async def signal_resident(client: Client, settings: Settings, user_id: str, events: list[LineEventInput]) -> None:
     """Signal-with-start, one event after the other, so one resident's events keep their order."""
     workflow_id = conversation_workflow_id(user_id, settings.user_id_hash_key)
     for event in events:
@@ -77,13 +74,14 @@ async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep
     parser = WebhookParser(settings.line_channel_secret)
     try:
         events = parser.parse(text, signature)
+        raw_events = json.loads(text)["events"]
     except InvalidSignatureError:
         WEBHOOK_OUTCOMES.labels(outcome="bad_signature").inc()
         raise HTTPException(400, "invalid X-Line-Signature") from None
     except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as err:
         WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
         raise HTTPException(400, f"malformed webhook body: {type(err).__name__}") from None
-    by_user = to_signals(list(events), int(time.time() * 1000))
+    by_user = to_signals(list(events), raw_events, int(time.time() * 1000))
     try:
         await asyncio.gather(*(signal_resident(temporal, settings, u, ev) for u, ev in by_user.items()))
     except (RPCError, RuntimeError) as err:

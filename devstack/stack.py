@@ -7,6 +7,7 @@ a temporary directory, output to log files).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import socket
@@ -68,7 +69,7 @@ def temporal_command(settings: Settings, *, ui: bool = True) -> list[str]:
         # WAL gave about 2.4x the throughput of SQLite's default file mode on this hardware.
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--ip", host, "--port", port, "--namespace", settings.temporal_namespace,
-        "--log-level", "warn", *search_attribute_flags(),
+        "--log-level", "error", *search_attribute_flags(),
     ]  # fmt: skip
     if ui:
         cmd += ["--ui-port", str(settings.temporal_ui_port), "--ui-disable-news-fetch"]
@@ -107,7 +108,9 @@ class Stack:
         self._start("temporal", temporal_command(s, ui=self.ui))
         host, _, port = s.temporal_address.rpartition(":")
         wait_for_port(host, int(port), timeout)
-        asyncio.run(_register_search_attributes(s, timeout))
+        # In a thread of its own: the caller may already run an event loop (tests, benchmarks).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _register_search_attributes(s, timeout)).result()
 
     def start_emulator(self, timeout: float = 30) -> None:
         s = self.settings

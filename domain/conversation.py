@@ -72,9 +72,7 @@ def idle_reminder(state: ConversationState, ctx: Context) -> Outcome:
     if procedure is None or not state.in_intake():
         return Outcome(state, [])
     state.reminded = True
-    text = t(
-        "reminder", state.language, procedure=procedure.name.get(state.language), hours=ctx.hours_until_expiry
-    )
+    text = t("reminder", state.language, procedure=procedure.name.get(state.language), hours=ctx.hours_until_expiry)
     return Outcome(state, [line.text(text), *current_step(state, ctx)])
 
 

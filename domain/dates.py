@@ -125,7 +125,5 @@ def _from_era(name: str, year_text: str, month: str, day: str) -> date | ParseEr
         else:
             span_ja = f"{first_ja}から{format_date(era.last, 'ja')}まで"
             span_en = f"from {first_en} to {format_date(era.last, 'en')}"
-        return ParseError(
-            "date_era", {"era_ja": era.ja, "era_en": era.en, "span_ja": span_ja, "span_en": span_en}
-        )
+        return ParseError("date_era", {"era_ja": era.ja, "era_en": era.en, "span_ja": span_ja, "span_en": span_en})
     return result

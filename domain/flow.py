@@ -38,9 +38,7 @@ def delivery_question(procedure: Procedure) -> Question | None:
         type="choice",
         label=ShortText(**_texts("delivery_label")),
         prompt=Text(**_texts("delivery_prompt")),
-        options=tuple(
-            Option(value=d, label=ShortText(**_texts(f"delivery.{d}"))) for d in procedure.delivery
-        ),
+        options=tuple(Option(value=d, label=ShortText(**_texts(f"delivery.{d}"))) for d in procedure.delivery),
     )
 
 
@@ -114,9 +112,7 @@ def parse_typed(question: Question, text: str, today: date) -> str | ParseError:
     return parse_text(text, question.max_length or DEFAULT_MAX_LENGTH)
 
 
-def parse_posted(
-    question: Question, value: str, params: Mapping[str, str], today: date
-) -> str | ParseError | None:
+def parse_posted(question: Question, value: str, params: Mapping[str, str], today: date) -> str | ParseError | None:
     """An answer from one of our buttons; None when the button could not have been ours."""
     if question.type == "choice":
         return value if question.option(value) is not None else None

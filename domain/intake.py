@@ -90,9 +90,7 @@ def back(state: ConversationState, procedure: Procedure, ctx: Context) -> list[M
     return current_step(state, ctx)
 
 
-def begin_edit(
-    state: ConversationState, procedure: Procedure, question_id: str, ctx: Context
-) -> list[Message]:
+def begin_edit(state: ConversationState, procedure: Procedure, question_id: str, ctx: Context) -> list[Message]:
     state.phase, state.question_id, state.editing = "asking", question_id, True
     return current_step(state, ctx)
 

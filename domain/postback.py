@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 MAX_DATA = 300
-ACTIONS = frozenset(
-    {"start", "cmd", "ans", "skip", "back", "cancel", "submit", "edit", "editq", "card", "ok", "wd"}
-)
+ACTIONS = frozenset({"start", "cmd", "ans", "skip", "back", "cancel", "submit", "edit", "editq", "card", "ok", "wd"})
 FIELDS = frozenset({"a", "p", "c", "i", "q", "v", "k"})
 
 

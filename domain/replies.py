@@ -39,24 +39,18 @@ def intake_controls(state: ConversationState, question: Question | None = None) 
         actions.append(
             line.postback(t("label_skip", lang), encode("skip", i=app, q=question.id), t("label_skip", lang))
         )
-    actions.append(
-        line.postback(t("label_back", lang), encode("back", i=app, q=step_id(state)), t("label_back", lang))
-    )
+    actions.append(line.postback(t("label_back", lang), encode("back", i=app, q=step_id(state)), t("label_back", lang)))
     actions.append(line.postback(t("label_cancel", lang), encode("cancel", i=app), t("label_cancel", lang)))
     return actions
 
 
-def question_message(
-    state: ConversationState, procedure: Procedure, question: Question, ctx: Context
-) -> Message:
+def question_message(state: ConversationState, procedure: Procedure, question: Question, ctx: Context) -> Message:
     lang, app = state.language, state.application_id or ""
     relevant = [q.id for q in flow.relevant_questions(procedure, state.answers)]
     n = relevant.index(question.id) + 1 if question.id in relevant else len(relevant)
     lines = [t("question_progress", lang, n=n, total=len(relevant)) + question.prompt.get(lang)]
     if state.editing and question.id in state.answers:
-        lines.append(
-            t("current_answer", lang, value=flow.display(question, state.answers[question.id], lang))
-        )
+        lines.append(t("current_answer", lang, value=flow.display(question, state.answers[question.id], lang)))
     if question.type == "date":
         lines.append(t("hint_date", lang))
     if question.pattern == "phone":
@@ -81,19 +75,14 @@ def question_message(
         earliest, latest = flow.today_bounds(ctx.today())
         initial = state.answers.get(question.id) or min(latest, earliest.replace(year=1990)).isoformat()
         data = encode("ans", i=app, q=question.id)
-        choices = [
-            line.date_picker(
-                t("label_calendar", lang), data, initial, earliest.isoformat(), latest.isoformat()
-            )
-        ]
+        choices = [line.date_picker(t("label_calendar", lang), data, initial, earliest.isoformat(), latest.isoformat())]
     return line.text("\n".join(lines), choices + intake_controls(state, question))
 
 
 def card_message(state: ConversationState, procedure: Procedure) -> Message:
     lang, app = state.language, state.application_id or ""
     rows = [
-        (q.label.get(lang), flow.display(q, state.answers[q.id], lang))
-        for q in flow.answered(procedure, state.answers)
+        (q.label.get(lang), flow.display(q, state.answers[q.id], lang)) for q in flow.answered(procedure, state.answers)
     ]
     if flow.delivery_question(procedure) is None:
         rows.append((t("delivery_label", lang), t(f"delivery.{procedure.delivery[0]}", lang)))
@@ -121,9 +110,7 @@ def edit_message(state: ConversationState, procedure: Procedure) -> Message:
     questions = flow.answered(procedure, state.answers)
     lines = "\n".join(f"{i}. {q.label.get(lang)}" for i, q in enumerate(questions, start=1))
     to_card = line.postback(t("label_to_card", lang), encode("card", i=app), t("label_to_card", lang))
-    picks = [
-        line.postback(q.label.get(lang), encode("editq", i=app, q=q.id), q.label.get(lang)) for q in questions
-    ]
+    picks = [line.postback(q.label.get(lang), encode("editq", i=app, q=q.id), q.label.get(lang)) for q in questions]
     return line.text(t("edit_prompt", lang, lines=lines), [*picks[: line.MAX_QUICK_REPLIES - 1], to_card])
 
 
@@ -190,9 +177,7 @@ def status_text(ctx: Context, lang: str) -> str:
         name = procedure_name(app.procedure_code, ctx, lang)
         when = submitted_date(app, lang)
         words = status_words(app.status, lang)
-        parts.append(
-            t("status_item", lang, n=n, procedure=name, id=app.application_id, date=when, status=words)
-        )
+        parts.append(t("status_item", lang, n=n, procedure=name, id=app.application_id, date=when, status=words))
     if len(newest) > MAX_STATUS_ITEMS:
         parts.append(t("status_more", lang, count=len(newest) - MAX_STATUS_ITEMS))
     return "\n\n".join(parts)

@@ -11,9 +11,7 @@ from domain.catalog import Catalog
 from domain.models import ApplicationSummary, SubmittedApplication
 
 JST = timezone(timedelta(hours=9))
-PHASES = frozenset(
-    {"idle", "asking", "confirming", "editing", "confirm_cancel", "confirm_switch", "confirm_withdraw"}
-)
+PHASES = frozenset({"idle", "asking", "confirming", "editing", "confirm_cancel", "confirm_switch", "confirm_withdraw"})
 # The phases a confirm_cancel / confirm_switch can return to.
 INTAKE_STEPS = frozenset({"asking", "confirming", "editing"})
 
@@ -64,9 +62,7 @@ class ConversationState:
 
 def _fits(value: Any, default: Any) -> bool:
     if isinstance(default, dict):
-        return isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        )
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if isinstance(default, list):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if isinstance(default, bool):

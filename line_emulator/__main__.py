@@ -13,15 +13,14 @@ from line_emulator.app import create_app
 def main() -> None:
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger(__name__).info(
         "LINE emulator on http://%s:%d (chat page at /), webhooks to %s",
         settings.emulator_host,
         settings.emulator_port,
         settings.webhook_url,
     )
-    uvicorn.run(
-        create_app(settings), host=settings.emulator_host, port=settings.emulator_port, log_level="warning"
-    )
+    uvicorn.run(create_app(settings), host=settings.emulator_host, port=settings.emulator_port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -38,9 +38,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(
-            transport=webhook_transport, timeout=TIMEOUT_SECONDS, trust_env=False
-        ) as client:
+        async with httpx.AsyncClient(transport=webhook_transport, timeout=TIMEOUT_SECONDS, trust_env=False) as client:
             app.state.sender = WebhookSender(
                 url=settings.webhook_url,
                 channel_secret=settings.line_channel_secret,

@@ -85,9 +85,7 @@ async def follow(user_id: str, request: Request, state: State, sender: Sender) -
     body = await optional_json(request)
     resident = state.residents.get(user_id)
     name = body.get("displayName") or (resident.display_name if resident else f"Resident {user_id[-4:]}")
-    resident = state.add_resident(
-        user_id, str(name), str(body.get("language") or getattr(resident, "language", "ja"))
-    )
+    resident = state.add_resident(user_id, str(name), str(body.get("language") or getattr(resident, "language", "ja")))
     was_blocked = resident.blocked
     resident.followed, resident.blocked = True, False
     event = resident_event(state, user_id, "follow", follow={"isUnblocked": was_blocked})

@@ -23,9 +23,7 @@ NOT_FOUND: JsonObject = {"message": "Not found"}
 INVALID_TO = "The property, 'to', in the request body is invalid (line: -, column: -)"
 
 
-async def line_api_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+async def line_api_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     """For /v2 paths: a request id on every response, injected latency and injected faults."""
     if not request.url.path.startswith("/v2/"):
         return await call_next(request)
@@ -66,9 +64,7 @@ async def read_json(request: Request) -> JsonObject:
 
 def _check(details: list[dict[str, str]]) -> None:
     if details:
-        raise LineApiError(
-            400, {"message": f"The request body has {len(details)} error(s)", "details": details}
-        )
+        raise LineApiError(400, {"message": f"The request body has {len(details)} error(s)", "details": details})
 
 
 def _required(body: JsonObject, name: str) -> list[dict[str, str]]:

@@ -50,9 +50,7 @@ class Delivery:
 
 
 class WebhookSender:
-    def __init__(
-        self, *, url: str, channel_secret: str, client: httpx.AsyncClient, state: EmulatorState
-    ) -> None:
+    def __init__(self, *, url: str, channel_secret: str, client: httpx.AsyncClient, state: EmulatorState) -> None:
         self.url = url
         self.channel_secret = channel_secret
         self.client = client

@@ -33,24 +33,20 @@ GENERAL_TEXTS: dict[str, dict[str, str]] = {
         "en": "{description}\nFee: {fee} per copy",
     },
     "menu_in_intake": {
-        "ja": "現在、{procedure}の申請を入力中です。"
-        "続けるには「続ける」を、やめるには「キャンセル」を押してください。",
-        "en": "You are in the middle of an application for: {procedure}. "
-        'Tap "Continue" to go on, or "Cancel" to stop.',
+        "ja": "現在、{procedure}の申請を入力中です。続けるには「続ける」を、やめるには「キャンセル」を押してください。",
+        "en": 'You are in the middle of an application for: {procedure}. Tap "Continue" to go on, or "Cancel" to stop.',
     },
     "not_understood": {
         "ja": "申し訳ありません。内容を読み取れませんでした。メニューからお選びください。",
         "en": "Sorry, I did not understand that. Please choose from the menu.",
     },
     "unsupported": {
-        "ja": "申し訳ありません。スタンプや画像、位置情報などにはお答えできません。"
-        "文字またはボタンでお答えください。",
+        "ja": "申し訳ありません。スタンプや画像、位置情報などにはお答えできません。文字またはボタンでお答えください。",
         "en": "Sorry, I cannot read stickers, pictures, locations or files here. "
         "Please reply with text or the buttons.",
     },
     "image_not_expected": {
-        "ja": "申し訳ありません。現在、画像は受け付けていません。"
-        "本人確認書類の写真は、申請の後にご案内します。",
+        "ja": "申し訳ありません。現在、画像は受け付けていません。本人確認書類の写真は、申請の後にご案内します。",
         "en": "Sorry, I am not expecting a picture right now. "
         "We will ask for a photo of your ID after you submit an application.",
     },

@@ -35,8 +35,7 @@ INTAKE_TEXTS: dict[str, dict[str, str]] = {
         "en": "Please choose a number from {min} to {max}.",
     },
     "date_format": {
-        "ja": "日付を読み取れませんでした。"
-        "1990年4月1日、平成2年4月1日、1990-04-01 のように入力してください。",
+        "ja": "日付を読み取れませんでした。1990年4月1日、平成2年4月1日、1990-04-01 のように入力してください。",
         "en": "I could not read that date. Please type it like 1990-04-01 or 1 April 1990.",
     },
     "date_invalid": {
@@ -72,8 +71,7 @@ INTAKE_TEXTS: dict[str, dict[str, str]] = {
         "en": "Please type it in katakana (hiragana is fine too).",
     },
     "phone_invalid": {
-        "ja": "電話番号を10桁または11桁の数字で入力してください（ハイフンは入れても構いません）。"
-        "例：090-1234-5678",
+        "ja": "電話番号を10桁または11桁の数字で入力してください（ハイフンは入れても構いません）。例：090-1234-5678",
         "en": "Please type a Japanese phone number of 10 or 11 digits, for example 090-1234-5678.",
     },
     "choice_unknown": {
@@ -88,8 +86,7 @@ INTAKE_TEXTS: dict[str, dict[str, str]] = {
     },
     "edit_only_on_card": {
         "ja": "回答の修正は、最後の確認画面から行えます。前の質問に戻るには「戻る」を押してください。",
-        "en": "You can change answers on the confirmation card at the end. "
-        'Tap "Back" for the previous question.',
+        "en": 'You can change answers on the confirmation card at the end. Tap "Back" for the previous question.',
     },
     "label_to_card": {"ja": "確認画面に戻る", "en": "Back to summary"},
     "card_subtitle": {"ja": "申請内容の確認", "en": "Please check your application"},
@@ -133,8 +130,7 @@ INTAKE_TEXTS: dict[str, dict[str, str]] = {
     "cancel_kept": {"ja": "申請を続けます。", "en": "Let's continue your application."},
     "switch_confirm": {
         "ja": "{current}の申請を入力中です。入力内容を破棄して、{new}の申請を始めますか？",
-        "en": "You are in the middle of an application for: {current}. "
-        "Discard it and start an application for: {new}?",
+        "en": "You are in the middle of an application for: {current}. Discard it and start an application for: {new}?",
     },
     "same_procedure": {
         "ja": "{procedure}の申請はすでに入力中です。続きからお答えください。",

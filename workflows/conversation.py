@@ -156,9 +156,7 @@ class ConversationWorkflow:
         if not self._state.in_intake():
             return None
         settings = get_settings()
-        due = self._last_input_at + (
-            settings.intake_expire_after if self._reminded else settings.intake_reminder_after
-        )
+        due = self._last_input_at + (settings.intake_expire_after if self._reminded else settings.intake_reminder_after)
         return max(due - workflow.now(), timedelta(seconds=1))
 
     def _context(self) -> conversation.Context:

@@ -24,17 +24,13 @@ class EmulatorDriver:
         return result
 
     async def create_resident(self, user_id: str, name: str, language: str) -> None:
-        await self._post(
-            "/_emulator/residents", json={"userId": user_id, "displayName": name, "language": language}
-        )
+        await self._post("/_emulator/residents", json={"userId": user_id, "displayName": name, "language": language})
 
     async def follow(self, user_id: str) -> dict[str, Any]:
         return await self._post(f"/_emulator/residents/{user_id}/follow")
 
     async def text(self, user_id: str, text: str) -> dict[str, Any]:
-        return await self._post(
-            f"/_emulator/residents/{user_id}/messages", json={"type": "text", "text": text}
-        )
+        return await self._post(f"/_emulator/residents/{user_id}/messages", json={"type": "text", "text": text})
 
     async def postback(self, user_id: str, data: str, params: dict[str, str] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"type": "postback", "data": data}

@@ -116,8 +116,7 @@ def test_menu_stays_small_with_forty_long_procedures() -> None:
     data = CATALOG.model_dump()
     template = data["procedures"][0]
     data["procedures"] = [
-        {**template, "code": f"p{n}", "description": {"ja": "説明" * 400, "en": "Long " * 150}}
-        for n in range(40)
+        {**template, "code": f"p{n}", "description": {"ja": "説明" * 400, "en": "Long " * 150}} for n in range(40)
     ]
     outcome = Chat(catalog=parse_catalog(data)).text("メニュー")
     assert len(json.dumps(outcome.messages[-1]["contents"])) < 30_000

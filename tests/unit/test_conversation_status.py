@@ -118,9 +118,7 @@ def test_expiry_discards_the_intake() -> None:
     assert outcome.submitted is None
 
 
-@pytest.mark.parametrize(
-    "kind", ["image", "unsupported", "sticker", "location", "video", "audio", "file", "??"]
-)
+@pytest.mark.parametrize("kind", ["image", "unsupported", "sticker", "location", "video", "audio", "file", "??"])
 def test_non_text_messages_get_a_polite_answer(kind: str) -> None:
     chat = Chat()
     chat.start("juminhyo")

@@ -96,9 +96,7 @@ def labels(outcome: Outcome) -> list[str]:
 
 def buttons(outcome: Outcome) -> list[dict[str, Any]]:
     """Quick replies plus flex buttons."""
-    flex_actions = [
-        node["action"] for m in outcome.messages for node in _walk(m) if node.get("type") == "button"
-    ]
+    flex_actions = [node["action"] for m in outcome.messages for node in _walk(m) if node.get("type") == "button"]
     return quick_replies(outcome) + flex_actions
 
 

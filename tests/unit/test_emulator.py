@@ -78,9 +78,7 @@ class Emu:
         return await self.http.post("/v2/bot/message/push", json=body, headers=headers)
 
     async def text(self, user_id: str, text: str) -> dict[str, Any]:
-        r = await self.http.post(
-            f"/_emulator/residents/{user_id}/messages", json={"type": "text", "text": text}
-        )
+        r = await self.http.post(f"/_emulator/residents/{user_id}/messages", json={"type": "text", "text": text})
         assert r.status_code == 200, r.text
         result: dict[str, Any] = r.json()
         return result
@@ -221,11 +219,7 @@ async def test_image_content_round_trip(emu: Emu) -> None:
     r = await emu.http.post(f"/_emulator/residents/{ALEX}/messages", files=files)
     assert r.status_code == 200, r.text
     message = emu.bot.payload()["events"][0]["message"]
-    assert (
-        message["type"] == "image"
-        and message["contentProvider"] == {"type": "line"}
-        and message["quoteToken"]
-    )
+    assert message["type"] == "image" and message["contentProvider"] == {"type": "line"} and message["quoteToken"]
     content = await emu.http.get(f"/v2/bot/message/{message['id']}/content", headers=AUTH)
     assert content.status_code == 200 and content.content == PNG
     assert content.headers["content-type"] == "image/png"
@@ -267,9 +261,7 @@ async def test_faults_answer_500_or_429_and_have_no_effect(emu: Emu) -> None:
 
 async def test_fault_rate_mixes_statuses_and_latency_is_added(emu: Emu) -> None:
     await emu.http.post("/_emulator/faults", json={"rate": 0.5, "statuses": [500, 429], "latency_ms": 0})
-    statuses = [
-        (await emu.http.get("/v2/bot/message/quota/consumption", headers=AUTH)).status_code for _ in range(60)
-    ]
+    statuses = [(await emu.http.get("/v2/bot/message/quota/consumption", headers=AUTH)).status_code for _ in range(60)]
     assert {200, 500, 429} == set(statuses)
     await emu.http.post("/_emulator/faults", json={"rate": 0, "latency_ms": 80})
     started = time.monotonic()
@@ -292,10 +284,7 @@ async def test_fault_rate_mixes_statuses_and_latency_is_added(emu: Emu) -> None:
                     "type": "text",
                     "text": "x",
                     "quickReply": {
-                        "items": [
-                            {"type": "action", "action": {"type": "message", "label": "a", "text": "a"}}
-                        ]
-                        * 14
+                        "items": [{"type": "action", "action": {"type": "message", "label": "a", "text": "a"}}] * 14
                     },
                 }
             ],
@@ -307,9 +296,7 @@ async def test_fault_rate_mixes_statuses_and_latency_is_added(emu: Emu) -> None:
                     "type": "text",
                     "text": "x",
                     "quickReply": {
-                        "items": [
-                            {"type": "action", "action": {"type": "message", "label": "L" * 21, "text": "a"}}
-                        ]
+                        "items": [{"type": "action", "action": {"type": "message", "label": "L" * 21, "text": "a"}}]
                     },
                 }
             ],
@@ -444,9 +431,7 @@ async def test_bot_status_is_reported_and_unreachable_bot_gives_502(emu: Emu) ->
     r = await emu.http.post(f"/_emulator/residents/{HANAKO}/messages", json={"type": "text", "text": "x"})
     assert r.status_code == 200 and r.json()["status"] == 503 and r.json()["body"] == "nope"
     emu.bot.unreachable = True
-    r = await emu.http.post(
-        f"/_emulator/residents/{HANAKO}/messages", json={"type": "postback", "data": "a=1"}
-    )
+    r = await emu.http.post(f"/_emulator/residents/{HANAKO}/messages", json={"type": "postback", "data": "a=1"})
     assert r.status_code == 502 and "could not reach the bot" in r.json()["error"]
     assert r.json()["webhookEventId"]
 
@@ -470,9 +455,7 @@ async def test_residents_and_reset(emu: Emu) -> None:
         (HANAKO, "山田 花子", "ja"),
         (ALEX, "Alex Smith", "en"),
     }
-    created = await emu.http.post(
-        "/_emulator/residents", json={"displayName": "Nguyen Van A", "language": "en"}
-    )
+    created = await emu.http.post("/_emulator/residents", json={"displayName": "Nguyen Van A", "language": "en"})
     assert created.status_code == 201 and re.fullmatch(r"U[0-9a-f]{32}", created.json()["userId"])
     assert (await emu.http.post("/_emulator/residents/not-a-line-id/follow")).status_code == 400
     new_id = "U" + "ab" * 16

@@ -117,9 +117,7 @@ def test_birth_date_range() -> None:
     today = date(2026, 11, 27)
     assert within(date(2026, 11, 27), date(1900, 1, 1), today) == date(2026, 11, 27)
     assert within(date(2026, 11, 28), date(1900, 1, 1), today) == ParseError("date_future")
-    assert within(date(1899, 12, 31), date(1900, 1, 1), today) == ParseError(
-        "date_too_early", {"earliest": "1900"}
-    )
+    assert within(date(1899, 12, 31), date(1900, 1, 1), today) == ParseError("date_too_early", {"earliest": "1900"})
     assert format_date(date(2001, 2, 3), "ja") == "2001年2月3日"
     assert format_date(date(2001, 2, 3), "en") == "3 Feb 2001"
 
@@ -159,9 +157,7 @@ def test_phone_accepted(text: str, expected: str) -> None:
     assert parse_phone(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["123", "1234567890", "090-1234-56789", "090--1234-5678", "-09012345678", "abc", ""]
-)
+@pytest.mark.parametrize("text", ["123", "1234567890", "090-1234-56789", "090--1234-5678", "-09012345678", "abc", ""])
 def test_phone_refused(text: str) -> None:
     assert parse_phone(text) == ParseError("phone_invalid")
 

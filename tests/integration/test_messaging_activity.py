@@ -1,0 +1,102 @@
+"""The send_messages / get_profile activities through the real line-bot-sdk against the emulator."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.messaging import LineActivities
+from domain.ids import retry_key
+from domain.models import GetProfileInput, SendMessagesInput
+from tests.integration.conftest import System
+from tests.support.emulator import EmulatorDriver
+from worker import line_configuration
+
+USER = "U" + "d" * 32
+
+
+@pytest.fixture
+async def line(system: System) -> LineActivities:
+    client = AsyncApiClient(line_configuration(system.settings))
+    yield LineActivities(AsyncMessagingApi(client), timedelta(seconds=50))
+    await client.close()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+async def test_fresh_reply_token_replies_then_stale_one_pushes_once(
+    line: LineActivities, emulator: EmulatorDriver
+) -> None:
+    await emulator.create_resident(USER, "送信 試験", "ja")
+    env = ActivityEnvironment()
+    msg = [{"type": "text", "text": "one"}]
+    # A group message carries a reply token that the bot leaves unused: a fresh, unused token.
+    group = {"type": "message", "source": {"type": "group", "groupId": "C" + "f" * 32, "userId": USER},
+             "message": {"type": "text", "text": "hi"}}  # fmt: skip
+    [fresh] = (await emulator.webhook([group]))["replyTokens"]
+    inp = SendMessagesInput(USER, msg, reply_token=fresh, reply_token_received_at_ms=now_ms(), retry_key="")
+    assert (await env.run(line.send_messages, inp)).via == "reply"
+    # The bot answers this text itself, using its reply token; wait for that answer.
+    before = len(await emulator.inbox(USER))
+    delivered = await emulator.text(USER, "hello")
+    await emulator.wait_inbox(USER, before + 1)
+    token = delivered["replyToken"]
+    before = len(await emulator.inbox(USER))
+    # The webhook's own answer already used this token, so the reply is refused and we push instead.
+    result = await env.run(
+        line.send_messages,
+        SendMessagesInput(
+            USER, msg, reply_token=token, reply_token_received_at_ms=now_ms(), retry_key=retry_key("t", "1")
+        ),
+    )
+    assert result.via == "push"
+    # A token older than the limit is not even tried.
+    result = await env.run(
+        line.send_messages,
+        SendMessagesInput(USER, msg, reply_token="f" * 32, reply_token_received_at_ms=now_ms() - 120_000, retry_key=""),
+    )
+    assert result.via == "push"
+    assert len(await emulator.inbox(USER)) == before + 2
+
+
+async def test_retried_push_with_the_same_key_is_delivered_once(line: LineActivities, emulator: EmulatorDriver) -> None:
+    await emulator.create_resident(USER, "送信 試験", "ja")
+    env = ActivityEnvironment()
+    before = len(await emulator.inbox(USER))
+    inp = SendMessagesInput(USER, [{"type": "text", "text": "once"}], retry_key=retry_key("wf", "event-1"))
+    first = await env.run(line.send_messages, inp)
+    second = await env.run(line.send_messages, inp)  # an activity retry: LINE answers 409
+    assert first.via == second.via == "push"
+    assert len(await emulator.inbox(USER)) == before + 1
+
+
+async def test_faults_are_retryable_and_bad_messages_are_not(line: LineActivities, emulator: EmulatorDriver) -> None:
+    await emulator.create_resident(USER, "送信 試験", "ja")
+    env = ActivityEnvironment()
+    await emulator.set_faults(1.0, [500])
+    try:
+        with pytest.raises(ApplicationError) as err:
+            await env.run(line.send_messages, SendMessagesInput(USER, [{"type": "text", "text": "x"}], retry_key=""))
+        assert not err.value.non_retryable
+    finally:
+        await emulator.set_faults(0.0)
+    too_long = [{"type": "text", "text": "x" * 5001}]
+    with pytest.raises(ApplicationError) as err:
+        await env.run(line.send_messages, SendMessagesInput(USER, too_long, retry_key=""))
+    assert err.value.non_retryable
+
+
+async def test_profile_and_unknown_profile(line: LineActivities, emulator: EmulatorDriver) -> None:
+    await emulator.create_resident(USER, "送信 試験", "en")
+    env = ActivityEnvironment()
+    profile = await env.run(line.get_profile, GetProfileInput(USER))
+    assert (profile.display_name, profile.language) == ("送信 試験", "en")
+    unknown = await env.run(line.get_profile, GetProfileInput("U" + "e" * 32))
+    assert unknown.display_name == "" and unknown.language is None
