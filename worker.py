@@ -26,6 +26,8 @@ def line_configuration(settings: Settings) -> Configuration:
 
 
 def build_worker(client: Client, settings: Settings, line_api: AsyncMessagingApi) -> Worker:
+    # Workflows read the catalog through a passed-through module: load it here, outside the sandbox.
+    get_catalog()
     line = LineActivities(line_api, settings.reply_token_max_age)
     return Worker(
         client,

@@ -7,9 +7,16 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from catalog import get_catalog
 from config.temporal import SEARCH_ATTRIBUTES, data_converter
 
 BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalog_loaded() -> None:
+    """Workflows read the catalog through a passed-through module; load it outside the sandbox, as the worker does."""
+    get_catalog()
 
 
 @pytest.fixture(scope="session")

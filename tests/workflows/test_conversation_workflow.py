@@ -1,0 +1,135 @@
+"""The conversation workflow on Temporal's test servers, with fake LINE activities (time-skipping for timers)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.models import (
+    ApplicationSummary,
+    ConversationInput,
+    GetProfileInput,
+    Inbound,
+    LineEventInput,
+    Profile,
+    SendMessagesInput,
+    SendMessagesResult,
+)
+from tests.support.emulator import texts_of
+from workflows.application import ApplicationWorkflow
+from workflows.conversation import ConversationWorkflow
+from workflows.shared import LINE_EVENT_SIGNAL
+
+USER = "U" + "0" * 31 + "9"
+
+
+class FakeLine:
+    """Records what the workflow sends, registered under the real activities' names."""
+
+    def __init__(self, language: str = "ja") -> None:
+        self.sent: list[SendMessagesInput] = []
+        self.language = language
+
+    @activity.defn(name="send_messages")
+    async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
+        self.sent.append(inp)
+        return SendMessagesResult(via="reply" if inp.reply_token else "push")
+
+    @activity.defn(name="get_profile")
+    async def get_profile(self, inp: GetProfileInput) -> Profile:
+        return Profile(display_name="テスト", language=self.language)
+
+    def words(self, index: int = -1) -> str:
+        return "\n".join(texts_of(m) for m in self.sent[index].messages)
+
+
+def event(kind: str, n: int, **fields: Any) -> LineEventInput:
+    return LineEventInput(
+        webhook_event_id=f"01EVENT{n:019d}",
+        timestamp_ms=1_800_000_000_000 + n,
+        line_user_id=USER,
+        inbound=Inbound(kind=kind, **fields),
+        reply_token=f"{n:032x}",
+    )
+
+
+async def signal(client: Client, workflow_id: str, task_queue: str, ev: LineEventInput) -> WorkflowHandle[Any, Any]:
+    return await client.start_workflow(
+        ConversationWorkflow.run,
+        ConversationInput(line_user_id=USER),
+        id=workflow_id,
+        task_queue=task_queue,
+        start_signal=LINE_EVENT_SIGNAL,
+        start_signal_args=[ev],
+    )
+
+
+async def wait_sent(line: FakeLine, count: int) -> None:
+    for _ in range(400):
+        if len(line.sent) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(line.sent)} sends, expected {count}")
+
+
+async def test_idle_intake_gets_a_reminder_after_24h_and_expires_after_72h(skipping_env: WorkflowEnvironment) -> None:
+    line = FakeLine()
+    queue = str(uuid.uuid4())
+    async with Worker(
+        skipping_env.client,
+        task_queue=queue,
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        activities=[line.send_messages, line.get_profile],
+    ):
+        wf_id = f"resident-test-{uuid.uuid4()}"
+        handle = await signal(skipping_env.client, wf_id, queue, event("follow", 1))
+        await signal(skipping_env.client, wf_id, queue, event("text", 2, text="住民票"))
+        await wait_sent(line, 2)
+        assert await handle.query("phase") == "asking"
+
+        await skipping_env.sleep(timedelta(hours=23))
+        assert len(line.sent) == 2, "no reminder before 24 h"
+        await skipping_env.sleep(timedelta(hours=1, minutes=1))
+        await wait_sent(line, 3)
+        reminder = line.sent[2]
+        assert reminder.reply_token == "" and reminder.retry_key, "a reminder is a push with a retry key"
+        assert "住民票" in line.words(2)
+
+        await skipping_env.sleep(timedelta(hours=47))
+        assert len(line.sent) == 3, "no expiry before 72 h"
+        await skipping_env.sleep(timedelta(hours=1, minutes=1))
+        await wait_sent(line, 4)
+        assert await handle.query("phase") == "idle"
+        assert line.sent[3].retry_key != reminder.retry_key
+
+
+async def test_duplicate_and_out_of_order_events(skipping_env: WorkflowEnvironment) -> None:
+    line = FakeLine(language="en")
+    queue = str(uuid.uuid4())
+    async with Worker(
+        skipping_env.client,
+        task_queue=queue,
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        activities=[line.send_messages, line.get_profile],
+    ):
+        wf_id = f"resident-test-{uuid.uuid4()}"
+        handle = await signal(skipping_env.client, wf_id, queue, event("follow", 1))
+        await wait_sent(line, 1)
+        assert "Welcome" in line.words(0) or "thank" in line.words(0).lower()
+        for _ in range(3):  # redelivered three times: answered once
+            await handle.signal(LINE_EVENT_SIGNAL, event("follow", 1))
+        await handle.signal(LINE_EVENT_SIGNAL, event("text", 2, text="help"))
+        await wait_sent(line, 2)
+        await asyncio.sleep(0.3)
+        assert len(line.sent) == 2
+        # Each answer goes with its own event's reply token and a retry key unique to the event.
+        assert [s.reply_token for s in line.sent] == [f"{1:032x}", f"{2:032x}"]
+        assert len({s.retry_key for s in line.sent}) == 2
+        assert await handle.query("applications", result_type=list[ApplicationSummary]) == []
