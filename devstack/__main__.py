@@ -12,8 +12,9 @@ from devstack.stack import Stack
 
 
 def run() -> int:
+    env = {"WORKER_METRICS_PORT": "9464", **os.environ}
     settings = get_settings()
-    stack = Stack(env=dict(os.environ))
+    stack = Stack(env=env)
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -30,6 +31,8 @@ def run() -> int:
             f"  API:                           http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI:               http://127.0.0.1:{settings.temporal_ui_port}/\n"
             f"  Temporal gRPC:                 {settings.temporal_address}\n"
+            f"  Metrics:                       http://{settings.api_host}:{settings.api_port}/metrics (API), "
+            f"http://127.0.0.1:{env['WORKER_METRICS_PORT']}/metrics (worker)\n"
             f"  Data:                          {settings.temporal_db_file}\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
