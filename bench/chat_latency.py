@@ -1,0 +1,439 @@
+"""Chat latency: how long a resident waits for the bot's answer, against a bare Temporal skeleton.
+
+    python -m bench.chat_latency [--residents 20] [--skeleton-rounds 1] [--poll-ms 10]
+
+Starts its own system (real Temporal dev server, LINE emulator, API, worker) on free ports in a
+temporary directory, warms it up with one whole intake, then:
+
+- chat: N residents at once, each a whole intake (follow, "住民票", 10 answers, submit: 13 turns).
+  A turn's latency is the emulator's `at` timestamp of the first new message in the resident's
+  inbox minus the wall clock just before the driver POST that makes the emulator send the webhook.
+- skeleton: N residents at once, 13 turns each, against a bare workflow defined in bench.skeleton
+  (signal-with-start, queue, one activity pushing a text to the emulator). Latency is the inbox
+  `at` of the pushed message minus the wall clock just before signal-with-start.
+
+Exit code 0 whatever the figures; 1 if something broke (a turn without an answer within 30 s, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.skeleton import SKELETON_SIGNAL, SkeletonActivities, SkeletonChatWorkflow, SkeletonMessage
+from config import Settings
+from config.temporal import connect
+from devstack.stack import Stack
+from tests.integration.conftest import system_env, wait_for_worker
+from tests.integration.test_intake import JA_ANSWERS
+from tests.support.emulator import EmulatorDriver
+from tests.support.resident import postback_data, words
+
+TURN_TIMEOUT_S = 30.0
+SKELETON_QUEUE = "bench-skeleton"
+TURNS = 2 + len(JA_ANSWERS) + 1  # follow, start, answers, submit
+TARGET_P50_MS = 100.0
+TARGET_P99_MS = 500.0
+TARGET_RATIO = 1.3
+
+Inbox = list[dict[str, Any]]
+
+
+class BenchError(Exception):
+    """Something broke: the figures would be meaningless."""
+
+
+@dataclass
+class Turn:
+    label: str
+    latency_ms: float  # first answer's `at` - wall clock before the request
+    accepted_ms: float  # request returned (webhook answered 200 / signal-with-start accepted)
+    polls: int  # inbox requests made while waiting
+
+
+@dataclass
+class Phase:
+    turns: list[Turn]
+    seconds: float
+    cpu: dict[str, float]  # CPU seconds used per process during the phase
+    load: tuple[float, float]  # 1-minute load average before and after
+
+    @property
+    def latencies(self) -> list[float]:
+        return [t.latency_ms for t in self.turns]
+
+
+def new_user_id() -> str:
+    return "U" + uuid.uuid4().hex
+
+
+def now_ms() -> float:
+    return time.time() * 1000
+
+
+# --- measuring one turn -------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """How the residents behave: where they chat, how often they look, how long they think."""
+
+    emulator_url: str
+    poll_s: float
+    think_s: float
+    rng: random.Random
+
+    def driver(self) -> EmulatorDriver:
+        # One per resident: a single shared httpx pool costs more CPU per request as it grows
+        # (its connection bookkeeping is linear in the pool size), which would load the machine.
+        return EmulatorDriver(self.emulator_url)
+
+    async def think(self) -> None:
+        if self.think_s > 0:
+            await asyncio.sleep(self.think_s * self.rng.uniform(0.5, 1.5))
+
+
+async def measure_turn(
+    driver: EmulatorDriver,
+    user_id: str,
+    label: str,
+    before: int,
+    send: Callable[[], Awaitable[Any]],
+    poll_s: float,
+) -> tuple[Turn, Inbox, Inbox]:
+    """Send, then poll the inbox until a message newer than the send shows up.
+
+    Returns the turn, the new messages and the whole inbox. `before` is the inbox length before.
+    """
+    t0 = now_ms()
+    await send()
+    accepted = now_ms() - t0
+    deadline = time.monotonic() + TURN_TIMEOUT_S
+    polls = 0
+    while True:
+        items = await driver.inbox(user_id)
+        polls += 1
+        # A late message of the previous turn (older than t0) is not this turn's answer.
+        new = [item for item in items[before:] if item["at"] >= int(t0)]
+        if new:
+            return Turn(label, new[0]["at"] - t0, accepted, polls), new, items
+        if time.monotonic() > deadline:
+            raise BenchError(f"{label}: no answer for {user_id} within {TURN_TIMEOUT_S:.0f} s")
+        await asyncio.sleep(poll_s)
+
+
+def checked(result: dict[str, Any], label: str) -> dict[str, Any]:
+    if result.get("status") != 200:
+        raise BenchError(f"{label}: the bot answered the webhook with {result.get('status')}: {result}")
+    return result
+
+
+# --- chat phase ---------------------------------------------------------------------------------
+
+
+async def chat_resident(load: Load) -> list[Turn]:
+    """One whole intake through the real system; one Turn per resident action."""
+    driver = load.driver()
+    try:
+        return await _intake(driver, load)
+    finally:
+        await driver.aclose()
+
+
+async def _intake(driver: EmulatorDriver, load: Load) -> list[Turn]:
+    user_id = new_user_id()
+    await driver.create_resident(user_id, f"ベンチ {user_id[-4:]}", "ja")
+    turns: list[Turn] = []
+    inbox: Inbox = []
+
+    async def step(label: str, send: Callable[[], Awaitable[dict[str, Any]]]) -> Inbox:
+        nonlocal inbox
+        if turns:
+            await load.think()
+
+        async def send_checked() -> None:
+            checked(await send(), label)
+
+        turn, new, inbox = await measure_turn(driver, user_id, label, len(inbox), send_checked, load.poll_s)
+        turns.append(turn)
+        return new
+
+    await step("follow", lambda: driver.follow(user_id))
+    await step("start", lambda: driver.text(user_id, "住民票"))
+    new: Inbox = []
+    for i, answer in enumerate(JA_ANSWERS, 1):
+        new = await step(f"answer{i}", lambda answer=answer: driver.text(user_id, answer))
+        if "もう一度" in words(new):
+            raise BenchError(f"answer {answer!r} was not accepted: {words(new)[:200]}")
+    submit = postback_data(new, "a=submit")
+    await step("submit", lambda: driver.postback(user_id, submit))
+    return turns
+
+
+# --- skeleton phase -----------------------------------------------------------------------------
+
+
+async def skeleton_resident(load: Load, client: Client) -> list[Turn]:
+    """13 turns against the bare skeleton workflow; the first one starts it."""
+    driver = load.driver()
+    try:
+        user_id = new_user_id()
+        await driver.create_resident(user_id, f"骨格 {user_id[-4:]}", "ja")
+        workflow_id = f"bench-skeleton-{uuid.uuid4().hex}"
+        turns: list[Turn] = []
+        inbox: Inbox = []
+        for i in range(TURNS):
+            if turns:
+                await load.think()
+            message = SkeletonMessage(to=user_id, text=f"turn {i + 1}")
+
+            async def signal_with_start(message: SkeletonMessage = message) -> None:
+                await client.start_workflow(
+                    SkeletonChatWorkflow.run,
+                    user_id,
+                    id=workflow_id,
+                    task_queue=SKELETON_QUEUE,
+                    start_signal=SKELETON_SIGNAL,
+                    start_signal_args=[message],
+                )
+
+            label = "first" if i == 0 else "later"
+            turn, _, inbox = await measure_turn(driver, user_id, label, len(inbox), signal_with_start, load.poll_s)
+            turns.append(turn)
+        return turns
+    finally:
+        await driver.aclose()
+
+
+# --- process accounting -------------------------------------------------------------------------
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """User+system CPU seconds so far of each stack process and of this process (bench)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    result: dict[str, float] = {}
+    for name, proc in stack.processes.items():
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        result[name] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["bench"] = usage.ru_utime + usage.ru_stime
+    return result
+
+
+async def run_phase(stack: Stack, residents: Callable[[], list[Awaitable[list[Turn]]]]) -> Phase:
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu_seconds(stack)
+    started = time.monotonic()
+    results = await asyncio.gather(*residents())
+    seconds = time.monotonic() - started
+    cpu_after = cpu_seconds(stack)
+    cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+    return Phase([t for turns in results for t in turns], seconds, cpu, (load_before, os.getloadavg()[0]))
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if len(values) < 2:
+        v = values[0] if values else float("nan")
+        return {"p50": v, "p90": v, "p99": v, "max": v}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p90": cuts[89], "p99": cuts[98], "max": max(values)}
+
+
+def row(name: str, values: list[float]) -> str:
+    p = percentiles(values)
+    return f"{name:<26} {len(values):>5} {p['p50']:>8.1f} {p['p90']:>8.1f} {p['p99']:>8.1f} {p['max']:>8.1f}"
+
+
+def report(args: argparse.Namespace, chat: Phase, skeleton: Phase) -> str:
+    c, s = percentiles(chat.latencies), percentiles(skeleton.latencies)
+    ratio_p50, ratio_p99 = c["p50"] / s["p50"], c["p99"] / s["p99"]
+    print()
+    print(f"{'latency (ms)':<26} {'count':>5} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8}")
+    print(row("chat", chat.latencies))
+    print(row("skeleton", skeleton.latencies))
+    print()
+    print("breakdown:")
+    by_label: dict[str, list[float]] = {}
+    for t in chat.turns:
+        kind = "chat answer1-10" if t.label.startswith("answer") else f"chat {t.label}"
+        by_label.setdefault(kind, []).append(t.latency_ms)
+    for t in skeleton.turns:
+        by_label.setdefault(f"skeleton {t.label} turn", []).append(t.latency_ms)
+    for name, values in by_label.items():
+        print(row(f"  {name}", values))
+    print(row("  chat webhook answered", [t.accepted_ms for t in chat.turns]))
+    print(row("  skeleton signal accepted", [t.accepted_ms for t in skeleton.turns]))
+    print()
+    for name, phase in (("chat", chat), ("skeleton", skeleton)):
+        turns_per_s = len(phase.turns) / phase.seconds
+        polls_per_s = sum(t.polls for t in phase.turns) / phase.seconds
+        cpu = ", ".join(f"{k} {v:.1f}" for k, v in sorted(phase.cpu.items(), key=lambda kv: -kv[1]))
+        print(
+            f"{name}: {phase.seconds:.1f} s, {turns_per_s:.0f} turns/s, {polls_per_s:.0f} inbox polls/s, "
+            f"load {phase.load[0]:.2f} -> {phase.load[1]:.2f}; CPU s: {cpu}"
+        )
+    print()
+    ratio_ok = ratio_p50 <= TARGET_RATIO and ratio_p99 <= TARGET_RATIO
+    verdicts = [
+        (f"chat p50 <= {TARGET_P50_MS:.0f} ms", c["p50"] <= TARGET_P50_MS, f"{c['p50']:.1f}"),
+        (f"chat p99 <= {TARGET_P99_MS:.0f} ms", c["p99"] <= TARGET_P99_MS, f"{c['p99']:.1f}"),
+        (f"ratio chat:skeleton <= {TARGET_RATIO}", ratio_ok, f"p50 {ratio_p50:.2f}, p99 {ratio_p99:.2f}"),
+    ]
+    for what, ok, value in verdicts:
+        print(f"target {what:<28} {'met' if ok else 'MISSED':<7} ({value})")
+    return (
+        f"chat_latency p50_ms={c['p50']:.1f} p99_ms={c['p99']:.1f} skeleton_p50_ms={s['p50']:.1f} "
+        f"skeleton_p99_ms={s['p99']:.1f} ratio_p50={ratio_p50:.2f} ratio_p99={ratio_p99:.2f}"
+    )
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+async def bench(stack: Stack, args: argparse.Namespace) -> str:
+    settings = stack.settings
+    load = Load(
+        emulator_url=f"http://{settings.emulator_host}:{settings.emulator_port}",
+        poll_s=args.poll_ms / 1000,
+        think_s=args.think_ms / 1000,
+        rng=random.Random(args.seed),
+    )
+    client = await connect(settings)
+    await wait_for_worker(client, settings)
+    print("warm-up: one whole intake (not measured)")
+    await chat_resident(load)
+
+    print(f"chat: {args.residents} residents x {TURNS} turns, concurrently")
+    chat = await run_phase(stack, lambda: [chat_resident(load) for _ in range(args.residents)])
+
+    skeleton = await skeleton_phase(stack, settings, client, load, args)
+    return report(args, chat, skeleton)
+
+
+async def skeleton_phase(
+    stack: Stack, settings: Settings, client: Client, load: Load, args: argparse.Namespace
+) -> Phase:
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
+        activities = SkeletonActivities(http, load.emulator_url, settings.line_channel_access_token)
+        worker = Worker(
+            client, task_queue=SKELETON_QUEUE, workflows=[SkeletonChatWorkflow], activities=[activities.push]
+        )
+        async with worker:
+            await wait_for_worker(client, settings.model_copy(update={"temporal_task_queue": SKELETON_QUEUE}))
+            print("skeleton warm-up: one resident (not measured)")
+            await skeleton_resident(load, client)
+            phases: list[Phase] = []
+            for r in range(args.skeleton_rounds):
+                print(f"skeleton round {r + 1}/{args.skeleton_rounds}: {args.residents} residents x {TURNS} turns")
+                phases.append(
+                    await run_phase(stack, lambda: [skeleton_resident(load, client) for _ in range(args.residents)])
+                )
+    cpu: dict[str, float] = {}
+    for phase in phases:
+        for name, value in phase.cpu.items():
+            cpu[name] = cpu.get(name, 0.0) + value
+    return Phase(
+        [t for p in phases for t in p.turns],
+        sum(p.seconds for p in phases),
+        cpu,
+        (phases[0].load[0], phases[-1].load[1]),
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.chat_latency", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=20, help="concurrent residents per phase (default 20)")
+    parser.add_argument(
+        "--skeleton-rounds",
+        type=int,
+        default=1,
+        help="how many times the skeleton phase is run, pooled (default 1); more rounds steady its figures",
+    )
+    parser.add_argument("--poll-ms", type=float, default=10.0, help="inbox poll interval per resident (default 10)")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause of each resident between an answer and their next action, +-50%% (default 0: at once)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for the think-time jitter")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
+    args = parser.parse_args(argv)
+    if args.residents < 1 or args.skeleton_rounds < 1 or args.poll_ms <= 0 or args.think_ms < 0:
+        parser.error("--residents and --skeleton-rounds must be >= 1, --poll-ms > 0, --think-ms >= 0")
+    return args
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    tmp = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
+    stack = Stack(env=system_env(tmp), log_dir=tmp / "logs", ui=False)
+    print(
+        f"chat_latency: {args.residents} residents, {TURNS} turns each, poll every {args.poll_ms:g} ms, "
+        f"think {args.think_ms:g} ms between turns"
+    )
+    print(
+        f"  {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start; "
+        "other work on this machine skews the figures"
+    )
+    print(
+        "  the real worker is a separate process; the skeleton worker runs inside this bench process "
+        "(which also drives the emulator)"
+    )
+    code = 0
+    try:
+        stack.start_all()
+        last_line = asyncio.run(bench(stack, args))
+        print(last_line)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
+    except Exception as err:
+        if not isinstance(err, BenchError | TimeoutError):
+            traceback.print_exc()
+        print(f"chat_latency failed: {type(err).__name__}: {err}", file=sys.stderr)
+        for log in sorted((tmp / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+        code = 1
+    finally:
+        stack.stop()
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
