@@ -1,6 +1,6 @@
 """Chat latency: how long a resident waits for the bot's answer, against a bare Temporal skeleton.
 
-    python -m bench.chat_latency [--residents 20] [--skeleton-rounds 1] [--poll-ms 10]
+    python -m bench.chat_latency [--residents 20] [--skeleton-rounds 1] [--poll-ms 10] [--think-ms 0]
 
 Starts its own system (real Temporal dev server, LINE emulator, API, worker) on free ports in a
 temporary directory, warms it up with one whole intake, then:
@@ -11,6 +11,10 @@ temporary directory, warms it up with one whole intake, then:
 - skeleton: N residents at once, 13 turns each, against a bare workflow defined in bench.skeleton
   (signal-with-start, queue, one activity pushing a text to the emulator). Latency is the inbox
   `at` of the pushed message minus the wall clock just before signal-with-start.
+
+By default every resident acts again as soon as they see the answer (a closed loop, no think
+time): with 20 residents that saturates a 2-core machine, and latency is mostly queueing. Use
+--think-ms to pace residents like people (the load then stays below capacity).
 
 Exit code 0 whatever the figures; 1 if something broke (a turn without an answer within 30 s, ...).
 """

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     temporal_task_queue: str = "madoguchi"
     temporal_ui_port: int = 8233
     temporal_db_file: Path = ROOT / "var" / "temporal.sqlite"
+    temporal_grpc_compression: Literal["none", "gzip"] = "none"
 
     # LINE Messaging API (the emulator reads the same secret and token)
     line_channel_secret: str = DEV_CHANNEL_SECRET
