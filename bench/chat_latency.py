@@ -1,6 +1,6 @@
 """Chat latency: how long a resident waits for the bot's answer, against a bare Temporal skeleton.
 
-    python -m bench.chat_latency [--residents 20] [--skeleton-rounds 1] [--poll-ms 10] [--think-ms 0]
+    python -m bench.chat_latency [--residents 20] [--skeleton-rounds 1] [--think-ms 2000]
 
 Starts its own system (real Temporal dev server, LINE emulator, API, worker) on free ports in a
 temporary directory, warms it up with one whole intake, then:
@@ -12,9 +12,11 @@ temporary directory, warms it up with one whole intake, then:
   (signal-with-start, queue, one activity pushing a text to the emulator). Latency is the inbox
   `at` of the pushed message minus the wall clock just before signal-with-start.
 
-By default every resident acts again as soon as they see the answer (a closed loop, no think
-time): with 20 residents that saturates a 2-core machine, and latency is mostly queueing. Use
---think-ms to pace residents like people (the load then stays below capacity).
+Residents are paced like people: each waits --think-ms (default 2000, +-50 % jitter) before each
+action, the first one included, so they do not all arrive in the same millisecond. Real residents
+take longer than 2 s to read and answer. --think-ms 0 is a stress test instead: every resident acts
+again as soon as they see the answer, which saturates a 2-core machine (about 20 turns/s), and the
+latency is then mostly queueing for CPU.
 
 Exit code 0 whatever the figures; 1 if something broke (a turn without an answer within 30 s, ...).
 """
@@ -104,7 +106,6 @@ class Load:
     """How the residents behave: where they chat, how often they look, how long they think."""
 
     emulator_url: str
-    poll_s: float
     think_s: float
     rng: random.Random
 
@@ -124,7 +125,6 @@ async def measure_turn(
     label: str,
     before: int,
     send: Callable[[], Awaitable[Any]],
-    poll_s: float,
 ) -> tuple[Turn, Inbox, Inbox]:
     """Send, then poll the inbox until a message newer than the send shows up.
 
@@ -135,16 +135,19 @@ async def measure_turn(
     accepted = now_ms() - t0
     deadline = time.monotonic() + TURN_TIMEOUT_S
     polls = 0
+    seen = before
     while True:
-        items = await driver.inbox(user_id)
+        # Long-polls: the emulator answers as soon as the bot's next message arrives.
+        fresh = await driver.inbox_after(user_id, seen, wait=max(0.0, min(5.0, deadline - time.monotonic())))
         polls += 1
+        seen += len(fresh)
         # A late message of the previous turn (older than t0) is not this turn's answer.
-        new = [item for item in items[before:] if item["at"] >= int(t0)]
+        new = [item for item in fresh if item["at"] >= int(t0)]
         if new:
-            return Turn(label, new[0]["at"] - t0, accepted, polls), new, items
+            items = await driver.inbox(user_id)
+            return Turn(label, new[0]["at"] - t0, accepted, polls), items[before:], items
         if time.monotonic() > deadline:
             raise BenchError(f"{label}: no answer for {user_id} within {TURN_TIMEOUT_S:.0f} s")
-        await asyncio.sleep(poll_s)
 
 
 def checked(result: dict[str, Any], label: str) -> dict[str, Any]:
@@ -173,13 +176,12 @@ async def _intake(driver: EmulatorDriver, load: Load) -> list[Turn]:
 
     async def step(label: str, send: Callable[[], Awaitable[dict[str, Any]]]) -> Inbox:
         nonlocal inbox
-        if turns:
-            await load.think()
+        await load.think()  # before the first turn too: residents do not all arrive in the same instant
 
         async def send_checked() -> None:
             checked(await send(), label)
 
-        turn, new, inbox = await measure_turn(driver, user_id, label, len(inbox), send_checked, load.poll_s)
+        turn, new, inbox = await measure_turn(driver, user_id, label, len(inbox), send_checked)
         turns.append(turn)
         return new
 
@@ -208,8 +210,7 @@ async def skeleton_resident(load: Load, client: Client) -> list[Turn]:
         turns: list[Turn] = []
         inbox: Inbox = []
         for i in range(TURNS):
-            if turns:
-                await load.think()
+            await load.think()  # before the first turn too, as in the chat phase
             message = SkeletonMessage(to=user_id, text=f"turn {i + 1}")
 
             async def signal_with_start(message: SkeletonMessage = message) -> None:
@@ -223,7 +224,7 @@ async def skeleton_resident(load: Load, client: Client) -> list[Turn]:
                 )
 
             label = "first" if i == 0 else "later"
-            turn, _, inbox = await measure_turn(driver, user_id, label, len(inbox), signal_with_start, load.poll_s)
+            turn, _, inbox = await measure_turn(driver, user_id, label, len(inbox), signal_with_start)
             turns.append(turn)
         return turns
     finally:
@@ -326,7 +327,6 @@ async def bench(stack: Stack, args: argparse.Namespace) -> str:
     settings = stack.settings
     load = Load(
         emulator_url=f"http://{settings.emulator_host}:{settings.emulator_port}",
-        poll_s=args.poll_ms / 1000,
         think_s=args.think_ms / 1000,
         rng=random.Random(args.seed),
     )
@@ -381,18 +381,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=1,
         help="how many times the skeleton phase is run, pooled (default 1); more rounds steady its figures",
     )
-    parser.add_argument("--poll-ms", type=float, default=10.0, help="inbox poll interval per resident (default 10)")
     parser.add_argument(
         "--think-ms",
         type=float,
-        default=0.0,
-        help="pause of each resident between an answer and their next action, +-50%% (default 0: at once)",
+        default=2000.0,
+        help="pause of each resident before each action, +-50%% (default 2000; 0 = stress test, no pause)",
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for the think-time jitter")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     args = parser.parse_args(argv)
-    if args.residents < 1 or args.skeleton_rounds < 1 or args.poll_ms <= 0 or args.think_ms < 0:
-        parser.error("--residents and --skeleton-rounds must be >= 1, --poll-ms > 0, --think-ms >= 0")
+    if args.residents < 1 or args.skeleton_rounds < 1 or args.think_ms < 0:
+        parser.error("--residents and --skeleton-rounds must be >= 1, --think-ms >= 0")
     return args
 
 
@@ -406,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
     stack = Stack(env=system_env(tmp), log_dir=tmp / "logs", ui=False)
     print(
-        f"chat_latency: {args.residents} residents, {TURNS} turns each, poll every {args.poll_ms:g} ms, "
+        f"chat_latency: {args.residents} residents, {TURNS} turns each, long-polled inboxes, "
         f"think {args.think_ms:g} ms between turns"
     )
     print(

@@ -70,6 +70,8 @@ def temporal_command(settings: Settings, *, ui: bool = True) -> list[str]:
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--ip", host, "--port", port, "--namespace", settings.temporal_namespace,
         "--log-level", "error", *search_attribute_flags(),
+        # Lets the worker run an activity it schedules itself without a round trip through the server.
+        "--dynamic-config-value", "system.enableActivityEagerExecution=true",
     ]  # fmt: skip
     if ui:
         cmd += ["--ui-port", str(settings.temporal_ui_port), "--ui-disable-news-fetch"]

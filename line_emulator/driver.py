@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
@@ -157,9 +157,12 @@ async def send_message(user_id: str, request: Request, state: State, sender: Sen
 
 
 @router.get("/residents/{user_id}/inbox")
-async def inbox(user_id: str, state: State) -> list[JsonObject]:
+async def inbox(
+    user_id: str, state: State, after: int = Query(0, ge=0), wait: float = Query(0, ge=0, le=30)
+) -> list[JsonObject]:
+    """The bot's messages to the resident from index `after` on; `wait` long-polls for a new one."""
     known_resident(state, user_id)
-    return state.inbox(user_id)
+    return await state.wait_for_inbox(user_id, after, wait)
 
 
 @router.get("/residents/{user_id}/timeline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import random
@@ -123,6 +124,8 @@ class EmulatorState:
         self.events: dict[str, JsonObject] = {}
         self.contents: dict[str, Content] = {}
         self.total_usage = 0
+        # Set (and replaced) whenever the bot's messages arrive: lets the inbox be long-polled.
+        self.bot_spoke = asyncio.Event()
         # Numeric message ids, unique across restarts (LINE's are 18-digit numbers).
         self._message_ids = itertools.count(now_ms() * 10_000)
         for user_id, name, language in DEMO_RESIDENTS:
@@ -200,7 +203,22 @@ class EmulatorState:
             sent.append(item)
             if delivered:
                 self.timeline(chat_id).append({"from": "bot", "via": via, "message": message, "at": at})
+        self.bot_spoke.set()
+        self.bot_spoke = asyncio.Event()
         return sent
+
+    async def wait_for_inbox(self, chat_id: str, after: int, timeout: float) -> list[JsonObject]:
+        """The bot's messages from index `after` on, waiting up to `timeout` seconds for one to arrive."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(items := self.inbox(chat_id)) <= after:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(self.bot_spoke.wait(), remaining)
+            except TimeoutError:
+                break
+        return items[after:]
 
     def accepted_push(self, retry_key: str) -> AcceptedPush | None:
         accepted = self.retry_keys.get(retry_key)

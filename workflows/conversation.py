@@ -7,6 +7,7 @@ events, sends what it answers, and starts an application workflow when an intake
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from datetime import timedelta
 
@@ -128,15 +129,21 @@ class ConversationWorkflow:
         self._state = outcome.state
         self._last_input_at = workflow.now()
         self._reminded = False
+        effects = []
         if outcome.submitted is not None:
-            await self._start_application(outcome.submitted)
+            effects.append(self._start_application(outcome.submitted))
         if outcome.withdraw_application_id:
-            await self._withdraw(outcome.withdraw_application_id)
-        await self._send(
-            outcome.messages,
-            retry_key(workflow.info().workflow_id, event.webhook_event_id),
-            reply_token=event.reply_token,
-            received_at_ms=event.received_at_ms,
+            effects.append(self._withdraw(outcome.withdraw_application_id))
+        # The child start (or withdraw signal) and the answer are issued in one workflow task, so the
+        # resident does not wait an extra server round trip; both are durable once that task completes.
+        await asyncio.gather(
+            *effects,
+            self._send(
+                outcome.messages,
+                retry_key(workflow.info().workflow_id, event.webhook_event_id),
+                reply_token=event.reply_token,
+                received_at_ms=event.received_at_ms,
+            ),
         )
 
     async def _on_idle(self) -> None:
@@ -176,7 +183,9 @@ class ConversationWorkflow:
 
     async def _load_profile(self) -> None:
         try:
-            self._profile = await workflow.execute_activity(
+            # A local activity: the profile is needed before the first answer, and a local activity
+            # saves the round trips of a scheduled one.
+            self._profile = await workflow.execute_local_activity(
                 "get_profile",
                 GetProfileInput(line_user_id=self._user_id),
                 result_type=Profile,

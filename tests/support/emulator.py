@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -70,15 +69,23 @@ class EmulatorDriver:
         )
 
     async def wait_inbox(self, user_id: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
-        """Wait until the resident's inbox holds at least `count` messages."""
+        """Wait until the resident's inbox holds at least `count` messages (long-polls the emulator)."""
         deadline = time.monotonic() + timeout
         while True:
             items = await self.inbox(user_id)
             if len(items) >= count:
                 return items
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise AssertionError(f"inbox has {len(items)} messages, expected {count}: {items[-3:]}")
-            await asyncio.sleep(0.05)
+            await self.inbox_after(user_id, len(items), wait=min(remaining, 5.0))
+
+    async def inbox_after(self, user_id: str, after: int, wait: float) -> list[dict[str, Any]]:
+        """The bot's messages from index `after` on, waiting up to `wait` seconds for one to arrive."""
+        r = await self.http.get(f"/_emulator/residents/{user_id}/inbox", params={"after": after, "wait": wait})
+        r.raise_for_status()
+        items: list[dict[str, Any]] = r.json()
+        return items
 
 
 def texts_of(message: dict[str, Any]) -> str:

@@ -189,6 +189,20 @@ async def test_push_retry_key_is_accepted_once(emu: Emu) -> None:
     assert usage.json() == {"totalUsage": 2}
 
 
+async def test_inbox_can_be_long_polled_from_an_index(emu: Emu) -> None:
+    await emu.push(ALEX, "first")
+    url = f"/_emulator/residents/{ALEX}/inbox"
+    waiting = asyncio.create_task(emu.http.get(url, params={"after": 1, "wait": 5}))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # nothing new yet: the request waits
+    await emu.push(ALEX, "second")
+    answer = await asyncio.wait_for(waiting, 2)
+    assert [i["message"]["text"] for i in answer.json()] == ["second"]
+    # Nothing arrives: the wait ends with an empty list.
+    assert (await emu.http.get(url, params={"after": 2, "wait": 0.05})).json() == []
+    assert (await emu.http.get(url, params={"after": -1})).status_code == 422
+
+
 async def test_push_rejects_bad_retry_key_and_unknown_recipient(emu: Emu) -> None:
     assert (await emu.push(ALEX, "x", "not-a-uuid")).status_code == 400
     r = await emu.push("U" + "f" * 32, "x")
