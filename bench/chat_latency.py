@@ -7,7 +7,8 @@ temporary directory, warms it up with one whole intake, then:
 
 - chat: N residents at once, each a whole intake (follow, "住民票", 10 answers, submit: 13 turns).
   A turn's latency is the emulator's `at` timestamp of the first new message in the resident's
-  inbox minus the wall clock just before the driver POST that makes the emulator send the webhook.
+  inbox minus the emulator's `sentAt`: the moment it posted the signed webhook (the issue's "from
+  the emulator sending a message to the bot's answer arriving at the emulator").
 - skeleton: N residents at once, 13 turns each, against a bare workflow defined in bench.skeleton
   (signal-with-start, queue, one activity pushing a text to the emulator). Latency is the inbox
   `at` of the pushed message minus the wall clock just before signal-with-start.
@@ -124,14 +125,16 @@ async def measure_turn(
     user_id: str,
     label: str,
     before: int,
-    send: Callable[[], Awaitable[Any]],
+    send: Callable[[], Awaitable[int | None]],
 ) -> tuple[Turn, Inbox, Inbox]:
-    """Send, then poll the inbox until a message newer than the send shows up.
+    """Send, then wait for the inbox until a message newer than the send shows up.
 
+    `send` may return when exactly the message left for the bot (the emulator's `sentAt`, taken
+    just before it posts the signed webhook); the latency counts from there, else from the call.
     Returns the turn, the new messages and the whole inbox. `before` is the inbox length before.
     """
     t0 = now_ms()
-    await send()
+    sent_at = await send() or t0
     accepted = now_ms() - t0
     deadline = time.monotonic() + TURN_TIMEOUT_S
     polls = 0
@@ -145,7 +148,7 @@ async def measure_turn(
         new = [item for item in fresh if item["at"] >= int(t0)]
         if new:
             items = await driver.inbox(user_id)
-            return Turn(label, new[0]["at"] - t0, accepted, polls), items[before:], items
+            return Turn(label, new[0]["at"] - sent_at, accepted, polls), items[before:], items
         if time.monotonic() > deadline:
             raise BenchError(f"{label}: no answer for {user_id} within {TURN_TIMEOUT_S:.0f} s")
 
@@ -178,8 +181,9 @@ async def _intake(driver: EmulatorDriver, load: Load) -> list[Turn]:
         nonlocal inbox
         await load.think()  # before the first turn too: residents do not all arrive in the same instant
 
-        async def send_checked() -> None:
-            checked(await send(), label)
+        async def send_checked() -> int:
+            sent_at: int = checked(await send(), label)["sentAt"]
+            return sent_at
 
         turn, new, inbox = await measure_turn(driver, user_id, label, len(inbox), send_checked)
         turns.append(turn)
@@ -213,7 +217,7 @@ async def skeleton_resident(load: Load, client: Client) -> list[Turn]:
             await load.think()  # before the first turn too, as in the chat phase
             message = SkeletonMessage(to=user_id, text=f"turn {i + 1}")
 
-            async def signal_with_start(message: SkeletonMessage = message) -> None:
+            async def signal_with_start(message: SkeletonMessage = message) -> None:  # latency from the call
                 await client.start_workflow(
                     SkeletonChatWorkflow.run,
                     user_id,

@@ -12,7 +12,7 @@ from typing import Literal
 
 import httpx
 
-from line_emulator.state import EmulatorState, JsonObject, bot_user_id
+from line_emulator.state import EmulatorState, JsonObject, bot_user_id, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,10 @@ class Delivery:
     status: int | None
     body: str
     error: str | None = None
+    sent_at: int = 0  # ms, when the signed webhook request was handed to the network
 
     def as_dict(self) -> JsonObject:
-        result: JsonObject = {"status": self.status, "body": self.body}
+        result: JsonObject = {"status": self.status, "body": self.body, "sentAt": self.sent_at}
         if self.error is not None:
             result["error"] = self.error
         return result
@@ -65,16 +66,16 @@ class WebhookSender:
         return headers
 
     async def send_raw(self, body: bytes, signature: SignatureMode = "valid") -> Delivery:
+        headers = self.headers(body, signature)
+        sent_at = now_ms()
         try:
-            response = await self.client.post(
-                self.url, content=body, headers=self.headers(body, signature), timeout=TIMEOUT_SECONDS
-            )
+            response = await self.client.post(self.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
         except httpx.HTTPError as exc:
             reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
             log.warning("webhook to %s failed: %s", self.url, reason)
-            return Delivery(None, "", f"could not reach the bot at {self.url} ({reason})")
+            return Delivery(None, "", f"could not reach the bot at {self.url} ({reason})", sent_at)
         self.state.stats.webhooks_delivered += 1
-        return Delivery(response.status_code, response.text[:BODY_EXCERPT_CHARS])
+        return Delivery(response.status_code, response.text[:BODY_EXCERPT_CHARS], sent_at=sent_at)
 
     async def send_events(self, events: list[JsonObject], signature: SignatureMode = "valid") -> Delivery:
         return await self.send_raw(encode_payload(self.destination, events), signature)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
@@ -78,15 +78,16 @@ class ConversationWorkflow:
 
     @workflow.run
     async def run(self, inp: ConversationInput) -> None:
+        clock = asyncio.create_task(self._idle_clock())
         while True:
-            try:
-                await workflow.wait_condition(lambda: bool(self._pending), timeout=self._idle_timeout())
-            except TimeoutError:
+            await workflow.wait_condition(lambda: bool(self._pending) or self._idle_due())
+            if not self._pending:
                 await self._on_idle()
                 continue
             event = self._pending.pop(0)
             await self._handle(event)
             if not self._pending and self._should_continue_as_new():
+                clock.cancel()
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carry_over())
 
@@ -159,12 +160,28 @@ class ConversationWorkflow:
         self._state = outcome.state
         await self._send(outcome.messages, retry_key(workflow.info().workflow_id, intake, step))
 
-    def _idle_timeout(self) -> timedelta | None:
+    def _idle_deadline(self) -> datetime | None:
         if not self._state.in_intake():
             return None
         settings = get_settings()
-        due = self._last_input_at + (settings.intake_expire_after if self._reminded else settings.intake_reminder_after)
-        return max(due - workflow.now(), timedelta(seconds=1))
+        wait = settings.intake_expire_after if self._reminded else settings.intake_reminder_after
+        return self._last_input_at + wait
+
+    def _idle_due(self) -> bool:
+        deadline = self._idle_deadline()
+        return deadline is not None and workflow.now() >= deadline
+
+    async def _idle_clock(self) -> None:
+        """Wakes the workflow when an idle intake's reminder or expiry is due.
+
+        One durable timer per deadline, re-armed only when it fires early (the resident answered in
+        between): a timeout on every wait would start and cancel a timer on every message.
+        """
+        while True:
+            await workflow.wait_condition(lambda: self._idle_deadline() is not None and not self._idle_due())
+            deadline = self._idle_deadline()
+            if deadline is not None:
+                await workflow.sleep(max(deadline - workflow.now(), timedelta(seconds=1)))
 
     def _context(self) -> conversation.Context:
         return conversation.Context(
