@@ -16,6 +16,7 @@ class ApplicationStatus(StrEnum):
 
     AWAITING_ID_PHOTO = "AwaitingIdPhoto"
     WITHDRAWN = "Withdrawn"
+    NOT_STARTED = "NotStarted"  # the application workflow could not be started (id collision)
 
 
 @dataclass

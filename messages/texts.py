@@ -95,6 +95,10 @@ GENERAL_TEXTS: dict[str, dict[str, str]] = {
         "en": "Waiting for a photo of your ID",
     },
     "status.Withdrawn": {"ja": "取り下げ済み", "en": "Withdrawn"},
+    "status.NotStarted": {
+        "ja": "受付できませんでした。お手数ですがもう一度申請してください",
+        "en": "Could not be accepted; please apply again",
+    },
     "status.other": {"ja": "手続き中です", "en": "In progress"},
     "withdraw_choose": {
         "ja": "取り下げる申請を選んでください。\n{lines}",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
@@ -216,27 +216,34 @@ class ConversationWorkflow:
 
     async def _start_application(self, app: SubmittedApplication) -> None:
         submitted_at = workflow.now()
-        await workflow.start_child_workflow(
-            ApplicationWorkflow.run,
-            ApplicationInput(
-                application=app,
-                line_user_id=self._user_id,
-                resident_workflow_id=workflow.info().workflow_id,
-                submitted_at=submitted_at.isoformat(),
-            ),
-            id=application_workflow_id(app.application_id),
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-            memo={"procedure": app.procedure_code, "copies": app.copies},
+        # Recorded before the child start is confirmed: the start command goes out in this workflow
+        # task (a failed task is retried until it does), and the resident may ask for the status
+        # the moment the thank-you arrives.
+        summary = ApplicationSummary(
+            application_id=app.application_id,
+            procedure_code=app.procedure_code,
+            status=ApplicationStatus.AWAITING_ID_PHOTO.value,
+            submitted_at=submitted_at.isoformat(),
         )
-        self._applications.append(
-            ApplicationSummary(
-                application_id=app.application_id,
-                procedure_code=app.procedure_code,
-                status=ApplicationStatus.AWAITING_ID_PHOTO.value,
-                submitted_at=submitted_at.isoformat(),
+        self._applications.append(summary)
+        try:
+            await workflow.start_child_workflow(
+                ApplicationWorkflow.run,
+                ApplicationInput(
+                    application=app,
+                    line_user_id=self._user_id,
+                    resident_workflow_id=workflow.info().workflow_id,
+                    submitted_at=submitted_at.isoformat(),
+                ),
+                id=application_workflow_id(app.application_id),
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                memo={"procedure": app.procedure_code, "copies": app.copies},
             )
-        )
+        except WorkflowAlreadyStartedError:
+            # Only on an id collision (50 random bits); the summary says so instead of lying.
+            workflow.logger.error("application id already in use")
+            summary.status = ApplicationStatus.NOT_STARTED.value
 
     async def _withdraw(self, application_id: str) -> None:
         handle = workflow.get_external_workflow_handle(application_workflow_id(application_id))
@@ -255,7 +262,10 @@ class ConversationWorkflow:
         if not messages:
             return
         try:
-            await workflow.execute_activity(
+            # A local activity: it runs inside the workflow task, so an answer costs the server
+            # one task instead of an activity task plus a second workflow task. Retries with backoff
+            # still happen (long ones as durable timers); the retry key keeps pushes single.
+            await workflow.execute_local_activity(
                 "send_messages",
                 SendMessagesInput(
                     line_user_id=self._user_id,
