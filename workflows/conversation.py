@@ -12,12 +12,13 @@ import bisect
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
     from config.settings import get_settings
+    from config.temporal import APPLICATION_STATUS, PROCEDURE_CODE, SUBMITTED_AT
     from domain import conversation
     from domain.ids import application_workflow_id, retry_key
     from domain.models import (
@@ -239,6 +240,14 @@ class ConversationWorkflow:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 memo={"procedure": app.procedure_code, "copies": app.copies},
+                # Set at start so operators and the clerk queue see the application at once.
+                search_attributes=TypedSearchAttributes(
+                    [
+                        APPLICATION_STATUS.value_set(ApplicationStatus.AWAITING_ID_PHOTO.value),
+                        PROCEDURE_CODE.value_set(app.procedure_code),
+                        SUBMITTED_AT.value_set(submitted_at),
+                    ]
+                ),
             )
         except WorkflowAlreadyStartedError:
             # Only on an id collision (50 random bits); the summary says so instead of lying.

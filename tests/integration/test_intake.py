@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import SearchAttributeKey
+from temporalio.service import RPCError, RPCStatusCode
 
 from config.temporal import APPLICATION_STATUS, PROCEDURE_CODE, SUBMITTED_AT
 from domain.ids import application_workflow_id, conversation_workflow_id
@@ -24,6 +28,18 @@ async def applications_of(client: Client, system: System, user_id: str) -> list[
     handle = client.get_workflow_handle(conversation_workflow_id(user_id, system.settings.user_id_hash_key))
     result: list[ApplicationSummary] = await handle.query("applications", result_type=list[ApplicationSummary])
     return result
+
+
+async def describe_when_started(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription:
+    """The thank-you goes out in the same workflow task that starts the application: allow a moment."""
+    for _ in range(100):
+        try:
+            return await handle.describe()
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+        await asyncio.sleep(0.05)
+    raise AssertionError("the application workflow was not started")
 
 
 async def run_intake(resident: Resident, start: str, answers: list[str]) -> str:
@@ -74,7 +90,7 @@ async def test_whole_intake_becomes_a_running_application(
         assert "申請" in thanks
 
     handle = temporal_client.get_workflow_handle(application_workflow_id(app.application_id))
-    description = await handle.describe()
+    description = await describe_when_started(handle)
     assert description.status == WorkflowExecutionStatus.RUNNING
     attrs = description.typed_search_attributes
     assert attrs.get(APPLICATION_STATUS) == "AwaitingIdPhoto"
@@ -103,8 +119,6 @@ async def test_applications_are_listed_by_search_attribute(
         found = [w async for w in temporal_client.list_workflows(query)]
         if found:
             break
-        import asyncio
-
         await asyncio.sleep(0.2)
     assert len(found) == 1
     assert found[0].typed_search_attributes.get(SearchAttributeKey.for_keyword("ProcedureCode")) == "juminhyo"
