@@ -78,6 +78,8 @@ class ConversationInput:
     pending_events: list[LineEventInput] = field(default_factory=list)
     language_from_profile: str | None = None
     display_name: str | None = None
+    # Continue-as-new well before Temporal's 51,200-event history limit (lower in tests).
+    max_history_events: int = 10_000
 
 
 @dataclass

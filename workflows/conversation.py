@@ -49,8 +49,6 @@ with workflow.unsafe.imports_passed_through():
 # Event ids remembered for de-duplication. LINE redelivers within a short window, so the most
 # recent few hundred are plenty; the list is carried across continue-as-new.
 SEEN_EVENTS_KEPT = 500
-# Continue-as-new well before Temporal's 51,200-event history limit.
-MAX_HISTORY_EVENTS = 10_000
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
@@ -76,6 +74,7 @@ class ConversationWorkflow:
         )
         self._last_input_at = workflow.now()
         self._reminded = False
+        self._max_history_events = inp.max_history_events
 
     @workflow.run
     async def run(self, inp: ConversationInput) -> None:
@@ -294,7 +293,7 @@ class ConversationWorkflow:
     # --- continue-as-new ---------------------------------------------------------------------
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > MAX_HISTORY_EVENTS
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self._max_history_events
 
     def _carry_over(self) -> ConversationInput:
         return ConversationInput(
@@ -305,6 +304,7 @@ class ConversationWorkflow:
             pending_events=self._pending,
             language_from_profile=self._profile.language if self._profile else None,
             display_name=self._profile.display_name if self._profile else None,
+            max_history_events=self._max_history_events,
         )
 
 

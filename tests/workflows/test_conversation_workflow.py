@@ -23,6 +23,7 @@ from domain.models import (
     SendMessagesResult,
 )
 from tests.support.emulator import texts_of
+from worker import workflow_runner
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 from workflows.shared import LINE_EVENT_SIGNAL
@@ -133,3 +134,40 @@ async def test_duplicate_and_out_of_order_events(skipping_env: WorkflowEnvironme
         assert [s.reply_token for s in line.sent] == [f"{1:032x}", f"{2:032x}"]
         assert len({s.retry_key for s in line.sent}) == 2
         assert await handle.query("applications", result_type=list[ApplicationSummary]) == []
+
+
+async def test_continue_as_new_keeps_the_conversation(skipping_env: WorkflowEnvironment) -> None:
+    line = FakeLine()
+    queue = str(uuid.uuid4())
+    async with Worker(
+        skipping_env.client,
+        task_queue=queue,
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        activities=[line.send_messages, line.get_profile],
+        workflow_runner=workflow_runner(),
+    ):
+        wf_id = f"resident-test-{uuid.uuid4()}"
+        handle = await skipping_env.client.start_workflow(
+            ConversationWorkflow.run,
+            ConversationInput(line_user_id=USER, max_history_events=10),
+            id=wf_id,
+            task_queue=queue,
+            start_signal=LINE_EVENT_SIGNAL,
+            start_signal_args=[event("follow", 1)],
+        )
+        await wait_sent(line, 1)
+        first_run = (await handle.describe()).run_id
+        for n, text in enumerate(["住民票", "2", "就職・転職"], start=2):
+            await skipping_env.client.get_workflow_handle(wf_id).signal(LINE_EVENT_SIGNAL, event("text", n, text=text))
+            await wait_sent(line, n)
+        latest = skipping_env.client.get_workflow_handle(wf_id)
+        assert (await latest.describe()).run_id != first_run, "the workflow continued as new"
+        # The intake goes on where it was, and old event ids are still recognised.
+        assert await latest.query("phase") == "asking"
+        await latest.signal(LINE_EVENT_SIGNAL, event("text", 3, text="2"))
+        await latest.signal(LINE_EVENT_SIGNAL, event("text", 5, text="世帯全員"))
+        await wait_sent(line, 5)
+        await asyncio.sleep(0.3)
+        assert len(line.sent) == 5
+        # The scope answer was taken, so the next question (head of household) is asked.
+        assert "世帯主" in line.words(4), line.words(4)
