@@ -87,6 +87,12 @@ class ConversationWorkflow:
             event = self._pending.pop(0)
             await self._handle(event)
             if not self._pending and self._should_continue_as_new():
+                # Let this task's answers (local activities) be recorded first. The server refuses
+                # to close a run while a signal is waiting, and a refused task would be replayed
+                # with its answers sent again; a task with nothing but the continue-as-new is safe.
+                await workflow.sleep(timedelta(seconds=1))
+                if self._pending:
+                    continue
                 clock.cancel()
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carry_over())

@@ -161,6 +161,11 @@ async def test_continue_as_new_keeps_the_conversation(skipping_env: WorkflowEnvi
             await skipping_env.client.get_workflow_handle(wf_id).signal(LINE_EVENT_SIGNAL, event("text", n, text=text))
             await wait_sent(line, n)
         latest = skipping_env.client.get_workflow_handle(wf_id)
+        # The answer goes out inside the workflow task that then continues as new: allow a moment.
+        for _ in range(100):
+            if (await latest.describe()).run_id != first_run:
+                break
+            await asyncio.sleep(0.05)
         assert (await latest.describe()).run_id != first_run, "the workflow continued as new"
         # The intake goes on where it was, and old event ids are still recognised.
         assert await latest.query("phase") == "asking"
@@ -168,6 +173,6 @@ async def test_continue_as_new_keeps_the_conversation(skipping_env: WorkflowEnvi
         await latest.signal(LINE_EVENT_SIGNAL, event("text", 5, text="世帯全員"))
         await wait_sent(line, 5)
         await asyncio.sleep(0.3)
-        assert len(line.sent) == 5
+        assert len(line.sent) == 5, [(s.retry_key[:8], s.reply_token[-2:]) for s in line.sent]
         # The scope answer was taken, so the next question (head of household) is asked.
         assert "世帯主" in line.words(4), line.words(4)
