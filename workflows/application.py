@@ -7,13 +7,11 @@ here, visible to operators by its ApplicationStatus search attribute, and can be
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from config.temporal import APPLICATION_STATUS, PROCEDURE_CODE, SUBMITTED_AT
+    from config.temporal import APPLICATION_STATUS
     from domain.models import (
         ApplicationInput,
         ApplicationStatus,
@@ -32,14 +30,7 @@ class ApplicationWorkflow:
 
     @workflow.run
     async def run(self, inp: ApplicationInput) -> str:
-        app = inp.application
-        workflow.upsert_search_attributes(
-            [
-                APPLICATION_STATUS.value_set(self._status.value),
-                PROCEDURE_CODE.value_set(app.procedure_code),
-                SUBMITTED_AT.value_set(datetime.fromisoformat(inp.submitted_at)),
-            ]
-        )
+        # Its search attributes were set when the conversation started it.
         # The ID photo stage (issue B) continues from here.
         await workflow.wait_condition(lambda: self._withdraw is not None)
         await self._set_status(ApplicationStatus.WITHDRAWN, inp)

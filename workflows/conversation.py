@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         ApplicationSummary,
         ConversationInput,
         GetProfileInput,
-        Inbound,
         LineEventInput,
         Profile,
         SendMessagesInput,
@@ -312,6 +311,3 @@ class ConversationWorkflow:
             display_name=self._profile.display_name if self._profile else None,
             max_history_events=self._max_history_events,
         )
-
-
-__all__ = ["ConversationWorkflow", "Inbound"]

@@ -10,6 +10,9 @@ from tests.integration.conftest import System
 from tests.support.emulator import EmulatorDriver
 from tests.support.resident import Resident, words
 
+# An application id of the right shape that no intake ever reserved: a forged or stale button.
+FORGED_ID = "ZZZZZ-ZZZZZ"
+
 HOSTILE_TEXTS = [
     " ",
     "\u3000",
@@ -41,14 +44,21 @@ HOSTILE_TEXTS = [
     "２",
     "ＡＢＣ",
     "ｶﾀｶﾅ",
-    "a=submit&i=XXXXX-XXXXX",
+    f"a=submit&i={FORGED_ID}",
     "戻る",
     "キャンセル",
     "はい",
     "Z̷̢̛a̶l̷g̸o̵",
     "\ufeff",
 ]
-HOSTILE_POSTBACKS = ["", "=&&=", "a=" + "x" * 290, "a=start&p=unknown", "a=ans&i=XXXXX-XXXXX&q=copies&v=99", "a=submit"]
+HOSTILE_POSTBACKS = [
+    "",
+    "=&&=",
+    "a=" + "x" * 290,
+    "a=start&p=unknown",
+    f"a=ans&i={FORGED_ID}&q=copies&v=99",
+    "a=submit",
+]
 
 
 async def test_hostile_inputs_in_every_step_get_an_answer_and_break_nothing(

@@ -61,10 +61,23 @@ def event(kind: str, n: int, **fields: Any) -> LineEventInput:
     )
 
 
-async def signal(client: Client, workflow_id: str, task_queue: str, ev: LineEventInput) -> WorkflowHandle[Any, Any]:
+def fake_line_worker(env: WorkflowEnvironment, line: FakeLine, task_queue: str) -> Worker:
+    """A worker configured like worker.py, with the fake LINE activities."""
+    return Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        activities=[line.send_messages, line.get_profile],
+        workflow_runner=workflow_runner(),
+    )
+
+
+async def signal(
+    client: Client, workflow_id: str, task_queue: str, ev: LineEventInput, inp: ConversationInput | None = None
+) -> WorkflowHandle[Any, Any]:
     return await client.start_workflow(
         ConversationWorkflow.run,
-        ConversationInput(line_user_id=USER),
+        inp or ConversationInput(line_user_id=USER),
         id=workflow_id,
         task_queue=task_queue,
         start_signal=LINE_EVENT_SIGNAL,
@@ -83,12 +96,7 @@ async def wait_sent(line: FakeLine, count: int) -> None:
 async def test_idle_intake_gets_a_reminder_after_24h_and_expires_after_72h(skipping_env: WorkflowEnvironment) -> None:
     line = FakeLine()
     queue = str(uuid.uuid4())
-    async with Worker(
-        skipping_env.client,
-        task_queue=queue,
-        workflows=[ConversationWorkflow, ApplicationWorkflow],
-        activities=[line.send_messages, line.get_profile],
-    ):
+    async with fake_line_worker(skipping_env, line, queue):
         wf_id = f"resident-test-{uuid.uuid4()}"
         handle = await signal(skipping_env.client, wf_id, queue, event("follow", 1))
         await signal(skipping_env.client, wf_id, queue, event("text", 2, text="住民票"))
@@ -114,12 +122,7 @@ async def test_idle_intake_gets_a_reminder_after_24h_and_expires_after_72h(skipp
 async def test_duplicate_and_out_of_order_events(skipping_env: WorkflowEnvironment) -> None:
     line = FakeLine(language="en")
     queue = str(uuid.uuid4())
-    async with Worker(
-        skipping_env.client,
-        task_queue=queue,
-        workflows=[ConversationWorkflow, ApplicationWorkflow],
-        activities=[line.send_messages, line.get_profile],
-    ):
+    async with fake_line_worker(skipping_env, line, queue):
         wf_id = f"resident-test-{uuid.uuid4()}"
         handle = await signal(skipping_env.client, wf_id, queue, event("follow", 1))
         await wait_sent(line, 1)
@@ -139,22 +142,10 @@ async def test_duplicate_and_out_of_order_events(skipping_env: WorkflowEnvironme
 async def test_continue_as_new_keeps_the_conversation(skipping_env: WorkflowEnvironment) -> None:
     line = FakeLine()
     queue = str(uuid.uuid4())
-    async with Worker(
-        skipping_env.client,
-        task_queue=queue,
-        workflows=[ConversationWorkflow, ApplicationWorkflow],
-        activities=[line.send_messages, line.get_profile],
-        workflow_runner=workflow_runner(),
-    ):
+    async with fake_line_worker(skipping_env, line, queue):
         wf_id = f"resident-test-{uuid.uuid4()}"
-        handle = await skipping_env.client.start_workflow(
-            ConversationWorkflow.run,
-            ConversationInput(line_user_id=USER, max_history_events=10),
-            id=wf_id,
-            task_queue=queue,
-            start_signal=LINE_EVENT_SIGNAL,
-            start_signal_args=[event("follow", 1)],
-        )
+        small_history = ConversationInput(line_user_id=USER, max_history_events=10)
+        handle = await signal(skipping_env.client, wf_id, queue, event("follow", 1), small_history)
         await wait_sent(line, 1)
         first_run = (await handle.describe()).run_id
         for n, text in enumerate(["住民票", "2", "就職・転職"], start=2):
