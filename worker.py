@@ -7,16 +7,25 @@ import gc
 import logging
 import signal
 
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+import httpx
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, AsyncMessagingApiBlob, Configuration
 from prometheus_client import start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.id_photo import IdPhotoActivities
 from activities.messaging import LineActivities
+from activities.payments import PaymentActivities
+from activities.registry import RegistryActivities
 from catalog import get_catalog
 from config import Settings, get_settings
 from config.temporal import connect_with_retry
+from payments.factory import provider_from_settings
+from payments.port import PaymentProvider
+from registry.port import SqlRegistry
+from storage.blobs import blob_store_from_settings
+from storage.photo_index import PhotoIndex
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
@@ -27,15 +36,38 @@ def line_configuration(settings: Settings) -> Configuration:
     return Configuration(host=settings.line_host, access_token=settings.line_channel_access_token)
 
 
-def build_worker(client: Client, settings: Settings, line_api: AsyncMessagingApi) -> Worker:
+def id_photo_activities(settings: Settings, blob_api: AsyncMessagingApiBlob) -> IdPhotoActivities:
+    return IdPhotoActivities(
+        blob_api,
+        blob_store_from_settings(settings.blob_dir, settings.blob_keys),
+        PhotoIndex(settings.photo_index_path),
+        duplicate_max_distance=settings.duplicate_photo_max_distance,
+    )
+
+
+def build_worker(
+    client: Client, settings: Settings, api_client: AsyncApiClient, payment_provider: PaymentProvider
+) -> Worker:
     # Workflows read the catalog through a passed-through module: load it here, outside the sandbox.
     get_catalog()
-    line = LineActivities(line_api, settings.reply_token_max_age)
+    line = LineActivities(AsyncMessagingApi(api_client), settings.reply_token_max_age)
+    photos = id_photo_activities(settings, AsyncMessagingApiBlob(api_client))
+    registry = RegistryActivities(SqlRegistry.from_url(settings.registry_url))
+    money = PaymentActivities(payment_provider)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=[ConversationWorkflow, ApplicationWorkflow],
-        activities=[line.send_messages, line.get_profile],
+        activities=[
+            line.send_messages,
+            line.get_profile,
+            photos.receive_id_photo,
+            photos.delete_id_photos,
+            registry.match_registry,
+            money.request_payment,
+            money.confirm_payment,
+            money.refund_payment,
+        ],
         workflow_runner=workflow_runner(),
     )
 
@@ -60,8 +92,9 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with AsyncApiClient(line_configuration(settings)) as api_client:
-        worker = build_worker(client, settings, AsyncMessagingApi(api_client))
+    http = httpx.AsyncClient(trust_env=settings.profile == "production")
+    async with AsyncApiClient(line_configuration(settings)) as api_client, http:
+        worker = build_worker(client, settings, api_client, provider_from_settings(settings, http))
         # Everything imported and loaded so far lives as long as the process: keep it out of the
         # collector, and collect young objects less often. Full collections over the worker's
         # ~180,000 objects paused it for 200+ ms, which residents felt as a slow first answer.

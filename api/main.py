@@ -10,7 +10,8 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from api import health, line
+from api import clerk_api, clerk_pages, health, line, payments
+from backoffice import init_backoffice
 from config import Settings, get_settings
 from config.temporal import connect
 
@@ -28,6 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Madoguchi API", version="0.1.0", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(line.router)
+    app.include_router(payments.router)
+    app.include_router(clerk_api.router)
+    # Before the back office's own routes: the queue is the staff home page.
+    app.include_router(clerk_pages.router)
+    init_backoffice(app, settings)
     app.mount("/metrics", make_asgi_app())
     return app
 

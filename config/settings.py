@@ -7,8 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.blobs import Keyring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +18,22 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_CHANNEL_SECRET = "dev-channel-secret-0123456789abcdef"
 DEV_CHANNEL_ACCESS_TOKEN = "dev-channel-access-token"
 DEV_USER_ID_HASH_KEY = "dev-user-id-hash-key"
-_DEV_SECRETS = {DEV_CHANNEL_SECRET, DEV_CHANNEL_ACCESS_TOKEN, DEV_USER_ID_HASH_KEY}
+# "key id:base64 of 32 bytes"; this one is all zeros but "dev1", so it is never mistaken for a real key.
+DEV_BLOB_KEYS = "dev1:" + "A" * 43 + "="
+DEV_SESSION_SECRET = "dev-session-secret-0123456789abcdef"
+DEV_LINEPAY_CHANNEL_ID = "1234567890"
+DEV_LINEPAY_CHANNEL_SECRET = "dev-linepay-channel-secret-0123456789"
+# Ed25519 signing key for certificates: "keyid:base64 of the raw 32-byte seed".
+DEV_CERT_SIGNING_KEYS = "dev-2026:" + "B" * 43 + "="
+_DEV_SECRETS = {
+    DEV_CHANNEL_SECRET,
+    DEV_CHANNEL_ACCESS_TOKEN,
+    DEV_USER_ID_HASH_KEY,
+    DEV_BLOB_KEYS,
+    DEV_SESSION_SECRET,
+    DEV_LINEPAY_CHANNEL_SECRET,
+    DEV_CERT_SIGNING_KEYS,
+}
 
 
 class Settings(BaseSettings):
@@ -64,14 +81,77 @@ class Settings(BaseSettings):
 
     catalog_path: Path = ROOT / "catalog" / "procedures.yaml"
 
+    # Blob store (ID photos; later certificates): a local directory, encrypted at rest with AES-256-GCM.
+    blob_dir: Path = ROOT / "var" / "blobs"
+    # Comma-separated "key id:base64 key" pairs; the first encrypts, all decrypt (rotation).
+    blob_keys: str = DEV_BLOB_KEYS
+
+    # ID photo stage
+    id_photo_max_attempts: int = Field(default=3, ge=1)
+    id_photo_retention_days: int = Field(default=30, ge=0)
+    id_photo_reminder_after: timedelta = timedelta(hours=24)
+    id_photo_expire_after: timedelta = timedelta(days=7)
+    # Perceptual hashes of stored ID photos, for the duplicate flag (SQLite file).
+    photo_index_path: Path = ROOT / "var" / "photo_index.sqlite"
+    # Hashes this close (bits of 64) count as the same photo.
+    duplicate_photo_max_distance: int = Field(default=6, ge=0, le=32)
+
+    # Resident registry (the city's 住民基本台帳 system, behind a port): any SQLAlchemy URL.
+    registry_url: str = f"sqlite:///{ROOT / 'var' / 'registry.sqlite'}"
+    # Back office database: staff accounts, API tokens (any SQLAlchemy URL).
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'backoffice.sqlite'}"
+
+    # Back office sign-in
+    session_secret: str = DEV_SESSION_SECRET
+    session_max_age: timedelta = timedelta(hours=8)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout: timedelta = timedelta(minutes=15)
+    # Cookies marked Secure (HTTPS only); off for the local http:// development system.
+    session_cookie_secure: bool = False
+
+    # Clerk review
+    review_deadline_business_days: int = Field(default=1, ge=1)
+    review_still_reviewing_after_days: int = Field(default=3, ge=1)
+
+    # Fee payment: the provider is a setting behind a port; LINE Pay online API v3 is the first adapter.
+    payment_provider: Literal["linepay"] = "linepay"
+    # None: the emulator's LINE Pay sandbox in development; https://api-pay.line.me in production.
+    linepay_api_base: str | None = None
+    linepay_channel_id: str = DEV_LINEPAY_CHANNEL_ID
+    linepay_channel_secret: str = DEV_LINEPAY_CHANNEL_SECRET
+    payment_currency: str = "JPY"
+    # Where the provider sends the resident's browser back (the API's public URL).
+    public_base_url: str | None = None
+    payment_reminder_after: timedelta = timedelta(hours=24)
+    payment_expire_after: timedelta = timedelta(hours=72)
+
+    # Certificates: Ed25519 signing keys "keyid:base64(32-byte seed)[,...]"; the first signs, all verify.
+    cert_signing_keys: str = DEV_CERT_SIGNING_KEYS
+    digital_copy_link_valid_for: timedelta = timedelta(days=7)
+
+    @field_validator("blob_keys")
+    @classmethod
+    def _blob_keys_parse(cls, value: str) -> str:
+        Keyring.parse(value)  # refuse a malformed key ring at start-up, with its reason
+        return value
+
     @model_validator(mode="after")
     def _production_has_real_secrets(self) -> Settings:
         if self.profile == "production":
-            used = {self.line_channel_secret, self.line_channel_access_token, self.user_id_hash_key}
+            used = {
+                self.line_channel_secret,
+                self.line_channel_access_token,
+                self.user_id_hash_key,
+                self.blob_keys,
+                self.session_secret,
+                self.linepay_channel_secret,
+                self.cert_signing_keys,
+            }
             if used & _DEV_SECRETS:
                 raise ValueError(
-                    "PROFILE=production needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN and "
-                    "USER_ID_HASH_KEY set to real values, not the development defaults"
+                    "PROFILE=production needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, "
+                    "USER_ID_HASH_KEY, BLOB_KEYS, SESSION_SECRET, LINEPAY_CHANNEL_SECRET and CERT_SIGNING_KEYS "
+                    "set to real values, not the development defaults"
                 )
         return self
 
@@ -83,6 +163,20 @@ class Settings(BaseSettings):
         if self.profile == "development":
             return f"http://{self.emulator_host}:{self.emulator_port}"
         return None
+
+    @property
+    def linepay_host(self) -> str:
+        """LINE Pay API base: the emulator's sandbox in development unless set."""
+        if self.linepay_api_base:
+            return self.linepay_api_base.rstrip("/")
+        if self.profile == "development":
+            return f"http://{self.emulator_host}:{self.emulator_port}"
+        return "https://api-pay.line.me"
+
+    @property
+    def public_url(self) -> str:
+        """The API as residents' browsers reach it (payment redirects, verification links)."""
+        return (self.public_base_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def webhook_url(self) -> str:

@@ -22,12 +22,14 @@ PROCEDURE_CODE = SearchAttributeKey.for_keyword("ProcedureCode")
 SUBMITTED_AT = SearchAttributeKey.for_datetime("SubmittedAt")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
 PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
+REVIEW_DUE_AT = SearchAttributeKey.for_datetime("ReviewDueAt")  # the clerk queue's due badge
 SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
     APPLICATION_STATUS,
     PROCEDURE_CODE,
     SUBMITTED_AT,
     ESCALATED,
     PAYMENT_STATUS,
+    REVIEW_DUE_AT,
 )
 
 _SA_TYPE_NAMES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}

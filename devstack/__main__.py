@@ -28,6 +28,8 @@ def run() -> int:
         print(
             "\nMadoguchi is running:\n"
             f"  Resident chat (LINE emulator): http://{settings.emulator_host}:{settings.emulator_port}/\n"
+            f"  Back office (clerks):          http://{settings.api_host}:{settings.api_port}/staff/ "
+            "(demo: clerk / madoguchi-demo-2026, supervisor / madoguchi-demo-2026)\n"
             f"  API:                           http://{settings.api_host}:{settings.api_port}/docs\n"
             f"  Temporal Web UI:               http://127.0.0.1:{settings.temporal_ui_port}/\n"
             f"  Temporal gRPC:                 {settings.temporal_address}\n"

@@ -127,8 +127,18 @@ class Stack:
     def start_worker(self) -> None:
         self._start("worker", [sys.executable, "worker.py"])
 
+    def seed_demo(self) -> None:
+        """Development data: the demo resident registry and the demo staff accounts (both idempotent)."""
+        env = {**os.environ, **self.env}
+        for module in ("registry", "backoffice"):
+            done = subprocess.run([sys.executable, "-m", module, "seed-demo"], env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"python -m {module} seed-demo failed:\n{done.stderr[-2000:]}")
+
     def start_all(self) -> None:
         self.start_temporal()
+        if self.settings.profile == "development":
+            self.seed_demo()
         self.start_emulator()
         self.start_api()
         self.start_worker()

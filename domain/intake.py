@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import flow, replies
+from domain import flow, id_photo_stage, replies
 from domain.catalog import Procedure
 from domain.models import SubmittedApplication
 from domain.parsing import normalize_command
@@ -140,6 +140,10 @@ def submit(state: ConversationState, procedure: Procedure) -> Outcome:
     lang = state.language
     key = "submitted_jpki" if procedure.identity_method == "jpki" else "submitted_id_photo"
     actions = [replies.command("label_status", "status", lang), replies.command("label_menu", "menu", lang)]
+    if procedure.identity_method == "id_photo":
+        # The photo request travels in the same reply: it is what the resident does next.
+        thanks = line.text(t(key, lang, id=application.application_id))
+        return Outcome(state.fresh(), [thanks, id_photo_stage.photo_request(lang)], submitted=application)
     thanks = line.text(t(key, lang, id=application.application_id), actions)
     return Outcome(state.fresh(), [thanks], submitted=application)
 

@@ -15,7 +15,13 @@ class ApplicationStatus(StrEnum):
     """Values of the ApplicationStatus search attribute."""
 
     AWAITING_ID_PHOTO = "AwaitingIdPhoto"
+    AWAITING_REVIEW = "AwaitingReview"
     WITHDRAWN = "Withdrawn"
+    EXPIRED = "Expired"  # no usable ID photo before the deadline
+    APPROVED = "Approved"  # by a clerk: the fee is requested, the resident pays in LINE
+    REJECTED = "Rejected"
+    PAID = "Paid"  # the fee is captured; the certificate (issue E) continues from here
+    CANCELLED = "Cancelled"  # not paid in time, or cancelled after payment (then refunded)
     NOT_STARTED = "NotStarted"  # the application workflow could not be started (id collision)
 
 
@@ -39,6 +45,8 @@ class ApplicationSummary:
     procedure_code: str
     status: str  # an ApplicationStatus value
     submitted_at: str  # ISO 8601, UTC
+    payment_state: str = ""  # a PaymentRecord state, once a fee was requested
+    payment_amount: int = 0
 
 
 @dataclass
@@ -123,8 +131,198 @@ class ApplicationStatusChanged:
 
     application_id: str
     status: str
+    payment_state: str = ""
+    payment_amount: int = 0
 
 
 @dataclass
 class WithdrawInput:
     reason: str = "resident"
+
+
+@dataclass
+class IdPhotoSubmitted:
+    """Signal from the conversation to an application awaiting its ID photo: the resident sent an image."""
+
+    webhook_event_id: str
+    content_id: str  # LINE message id; the bytes are fetched from LINE's content endpoint
+    reply_token: str = ""
+    received_at_ms: int = 0
+
+
+@dataclass
+class ReceiveIdPhotoInput:
+    application_id: str
+    resident: str  # the resident's conversation workflow id (a keyed hash, not personal data)
+    content_id: str
+
+
+@dataclass
+class ReceivedIdPhoto:
+    """What the receive activity found. Only a blob key and the report cross into history (claim check)."""
+
+    outcome: str  # "checked" | "gone" (LINE no longer has the content: ask again)
+    blob_key: str = ""  # "" when nothing was stored (not a readable image)
+    report: dict[str, Any] = field(default_factory=dict)  # IdPhotoReport.to_dict()
+    duplicate_of: list[str] = field(default_factory=list)  # other residents' applications with this photo
+
+
+@dataclass
+class IdPhotoAttempt:
+    number: int
+    received_at: str  # ISO 8601, UTC
+    blob_key: str
+    report: dict[str, Any]
+    duplicate_of: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.report.get("accepted"))
+
+
+@dataclass
+class IdPhotoRecord:
+    """The ID photo stage as the back office sees it (the `id_photo` query of an application)."""
+
+    attempts: list[IdPhotoAttempt] = field(default_factory=list)
+    chosen: int | None = None  # index in attempts of the photo handed to the clerk
+    round_start: int = 0  # attempts before this index belong to earlier rounds (a clerk asked for a new photo)
+    needs_attention: bool = False  # handed over without an accepted photo, or a duplicate
+    photos_deleted: bool = False
+
+
+@dataclass
+class DeleteIdPhotosInput:
+    application_id: str
+    blob_keys: list[str]
+
+
+@dataclass
+class DecisionInput:
+    """A clerk's decision (the `decide` update of an application)."""
+
+    decision: str  # "approve" | "reject" | "request_photo"
+    reason_code: str = ""  # required for reject (REJECT_REASONS) and request_photo (PHOTO_REASONS)
+    reason_text: str = ""  # the clerk's note to the resident; required with reason "other"
+    clerk_login: str = ""
+    clerk_name: str = ""
+
+
+@dataclass
+class Decision:
+    decision: str
+    reason_code: str
+    reason_text: str
+    clerk_login: str
+    clerk_name: str
+    decided_at: str  # ISO 8601, UTC
+
+
+@dataclass
+class TimelineEntry:
+    at: str  # ISO 8601, UTC
+    event: str  # submitted, photo_checked, to_review, registry_checked, escalated, reminded, decided, ...
+    actor: str = "system"  # "resident", "system" or a clerk's login
+    detail: str = ""
+
+
+@dataclass
+class MatchRegistryInput:
+    application_id: str
+    answers: dict[str, str]
+
+
+@dataclass
+class ApplicationView:
+    """Everything the back office shows about one application (the `view` query)."""
+
+    application_id: str
+    procedure_code: str
+    language: str
+    answers: dict[str, str]
+    copies: int
+    fee_per_copy: int
+    fee_total: int
+    submitted_at: str
+    status: str
+    id_photo: IdPhotoRecord
+    registry_match: dict[str, Any] | None = None
+    review_due_at: str = ""
+    escalated: bool = False
+    decisions: list[Decision] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    payment: PaymentRecord | None = None
+
+
+@dataclass
+class PaymentItem:
+    name: str
+    quantity: int
+    unit_price: int
+
+
+@dataclass
+class RequestPaymentInput:
+    application_id: str
+    order_id: str
+    amount: int
+    currency: str
+    items: list[PaymentItem]
+    language: str
+    confirm_url: str
+    cancel_url: str
+
+
+@dataclass
+class RequestedPaymentResult:
+    transaction_id: str
+    payment_url: str
+
+
+@dataclass
+class ConfirmPaymentInput:
+    transaction_id: str
+    amount: int
+    currency: str
+
+
+@dataclass
+class ConfirmPaymentResult:
+    outcome: str  # "captured" | "not_authorized" | "cancelled" | "failed" | "refunded"
+    already: bool = False  # captured before this call (a retry, or a confirm that timed out after capturing)
+
+
+@dataclass
+class RefundPaymentInput:
+    transaction_id: str
+    amount: int
+
+
+@dataclass
+class RefundPaymentResult:
+    refund_transaction_id: str
+    already: bool = False
+
+
+@dataclass
+class PaymentRedirect:
+    """The provider sent the resident's browser back (confirmUrl or cancelUrl), checked by the API."""
+
+    transaction_id: str
+    order_id: str
+
+
+@dataclass
+class PaymentRecord:
+    """The fee payment of an application, for the clerk's page and the resident's status answer."""
+
+    order_id: str
+    transaction_id: str
+    amount: int
+    currency: str
+    state: str  # requested | authorized | captured | cancelled | expired | refunded
+    payment_url: str = ""
+    requested_at: str = ""
+    captured_at: str = ""
+    refunded_at: str = ""
+    refund_transaction_id: str = ""

@@ -17,6 +17,13 @@ from messages.texts import has_text, t, yen
 CARD_STEP = "_card"
 EDIT_STEP = "_edit"
 MAX_STATUS_ITEMS = 10
+# Until the certificate is issued a resident can still withdraw (a paid fee is refunded).
+WITHDRAWABLE = (
+    ApplicationStatus.AWAITING_ID_PHOTO,
+    ApplicationStatus.AWAITING_REVIEW,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.PAID,
+)
 
 
 def step_id(state: ConversationState) -> str:
@@ -177,11 +184,15 @@ def status_text(ctx: Context, lang: str) -> str:
         name = procedure_name(app.procedure_code, ctx, lang)
         when = submitted_date(app, lang)
         words = status_words(app.status, lang)
-        parts.append(t("status_item", lang, n=n, procedure=name, id=app.application_id, date=when, status=words))
+        item = t("status_item", lang, n=n, procedure=name, id=app.application_id, date=when, status=words)
+        if app.payment_state and has_text(f"payment_state.{app.payment_state}"):
+            state = t(f"payment_state.{app.payment_state}", lang)
+            item += "\n" + t("status_payment", lang, amount=yen(app.payment_amount, lang), state=state)
+        parts.append(item)
     if len(newest) > MAX_STATUS_ITEMS:
         parts.append(t("status_more", lang, count=len(newest) - MAX_STATUS_ITEMS))
     return "\n\n".join(parts)
 
 
 def withdrawable(ctx: Context) -> list[ApplicationSummary]:
-    return [a for a in reversed(ctx.applications) if a.status == ApplicationStatus.AWAITING_ID_PHOTO]
+    return [a for a in reversed(ctx.applications) if a.status in WITHDRAWABLE]

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from config import Settings
-from line_emulator import control, driver, messaging_api
+from line_emulator import control, driver, linepay, messaging_api
 from line_emulator.deps import LineApiError, line_api_error_handler
 from line_emulator.state import EmulatorState, Faults, bot_user_id
 from line_emulator.webhook import TIMEOUT_SECONDS, WebhookSender
@@ -59,11 +59,13 @@ def create_app(
     app.state.settings = settings
     app.state.emulator = state
     app.state.bot_user_id = bot_user_id(settings.line_channel_secret)
+    app.state.linepay = linepay.LinePaySandbox.from_settings(settings, rng=state.rng)
     app.add_exception_handler(LineApiError, line_api_error_handler)
     app.middleware("http")(messaging_api.line_api_middleware)
     app.include_router(messaging_api.router)
     app.include_router(driver.router)
     app.include_router(control.router)
+    app.include_router(linepay.router)
 
     @app.get("/", include_in_schema=False)
     async def chat_page() -> FileResponse:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from messages.texts_intake import INTAKE_TEXTS
+from messages.texts_payment import PAYMENT_TEXTS
+from messages.texts_photo_stage import PHOTO_STAGE_TEXTS
+from messages.texts_review import REVIEW_TEXTS
 
 LANGUAGES = ("ja", "en")
 
@@ -136,7 +139,13 @@ GENERAL_TEXTS: dict[str, dict[str, str]] = {
     "label_other_language": {"ja": "English", "en": "日本語"},
 }
 
-TEXTS: dict[str, dict[str, str]] = {**GENERAL_TEXTS, **INTAKE_TEXTS}
+TEXTS: dict[str, dict[str, str]] = {
+    **GENERAL_TEXTS,
+    **INTAKE_TEXTS,
+    **PHOTO_STAGE_TEXTS,
+    **REVIEW_TEXTS,
+    **PAYMENT_TEXTS,
+}
 
 
 def t(key: str, language: str, **params: object) -> str:

@@ -108,10 +108,8 @@ INTAKE_TEXTS: dict[str, dict[str, str]] = {
     "label_submit": {"ja": "申請する", "en": "Submit"},
     "label_edit": {"ja": "修正する", "en": "Edit"},
     "submitted_id_photo": {
-        "ja": "申請を受け付けました。ありがとうございます。\n受付番号：{id}\n"
-        "次に、ご本人確認のため、運転免許証などの本人確認書類の写真をお送りいただくようご案内します。",
-        "en": "Thank you, your application has been received.\nApplication number: {id}\n"
-        "Next, we will ask you for a photo of your ID (such as a driving licence or residence card).",
+        "ja": "申請を受け付けました。ありがとうございます。\n受付番号：{id}",
+        "en": "Thank you, your application has been received.\nApplication number: {id}",
     },
     "submitted_jpki": {
         "ja": "申請を受け付けました。ありがとうございます。\n受付番号：{id}\n"

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         ApplicationSummary,
         ConversationInput,
         GetProfileInput,
+        IdPhotoSubmitted,
         LineEventInput,
         Profile,
         SendMessagesInput,
@@ -114,6 +115,8 @@ class ConversationWorkflow:
         for app in self._applications:
             if app.application_id == change.application_id:
                 app.status = change.status
+                if change.payment_state:
+                    app.payment_state, app.payment_amount = change.payment_state, change.payment_amount
 
     @workflow.query
     def phase(self) -> str:
@@ -128,6 +131,8 @@ class ConversationWorkflow:
         inbound = event.inbound
         if inbound.kind == "unfollow":
             self._state = conversation.handle(self._state, inbound, self._context()).state
+            return
+        if inbound.kind == "image" and await self._forward_photo(event):
             return
         if self._profile is None:
             await self._load_profile()
@@ -151,6 +156,35 @@ class ConversationWorkflow:
                 received_at_ms=event.received_at_ms,
             ),
         )
+
+    async def _forward_photo(self, event: LineEventInput) -> bool:
+        """An image goes to the newest application waiting for an ID photo, which answers it itself."""
+        catalog = get_catalog()
+        waiting = [
+            a
+            for a in reversed(self._applications)
+            if a.status == ApplicationStatus.AWAITING_ID_PHOTO
+            and (procedure := catalog.get(a.procedure_code)) is not None
+            and procedure.identity_method == "id_photo"
+        ]
+        if not waiting or not event.inbound.content_id:
+            return False
+        handle = workflow.get_external_workflow_handle(application_workflow_id(waiting[0].application_id))
+        try:
+            await handle.signal(
+                "id_photo",
+                IdPhotoSubmitted(
+                    webhook_event_id=event.webhook_event_id,
+                    content_id=event.inbound.content_id,
+                    reply_token=event.reply_token,
+                    received_at_ms=event.received_at_ms,
+                ),
+            )
+        except ApplicationError:
+            # The application is gone (e.g. terminated by an operator): the conversation answers.
+            workflow.logger.warning("application workflow not reachable for a photo")
+            return False
+        return True
 
     async def _on_idle(self) -> None:
         ctx = self._context()

@@ -43,6 +43,10 @@ def system_env(tmp: Path) -> dict[str, str]:
         "TEMPORAL_TASK_QUEUE": "madoguchi-it",
         "EMULATOR_PORT": str(free_port()),
         "API_PORT": str(free_port()),
+        "BLOB_DIR": str(tmp / "blobs"),
+        "PHOTO_INDEX_PATH": str(tmp / "photo_index.sqlite"),
+        "REGISTRY_URL": f"sqlite:///{tmp / 'registry.sqlite'}",
+        "DATABASE_URL": f"sqlite:///{tmp / 'backoffice.sqlite'}",
     }
 
 

@@ -11,9 +11,11 @@ from temporalio.worker import Replayer
 from config.temporal import data_converter
 from domain.ids import application_workflow_id, conversation_workflow_id
 from tests.integration.conftest import System
+from tests.integration.test_id_photo import send_photo
 from tests.integration.test_intake import JA_ANSWERS, applications_of, run_intake
 from tests.support.emulator import EmulatorDriver
-from tests.support.resident import Resident
+from tests.support.id_cards import Scene, photo
+from tests.support.resident import Resident, postback_data
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
@@ -25,9 +27,18 @@ async def test_recorded_histories_replay(system: System, temporal_client: Client
     await emulator.create_resident(user_id, "再生 試験", "ja")
     resident = Resident(emulator, user_id)
     await run_intake(resident, "住民票", JA_ANSWERS)
+    # The ID photo stage: a photo to fix, then a good one; then the resident withdraws (photos deleted).
+    await send_photo(resident, photo(Scene(blur_sigma=9.0), seed=21))
+    await send_photo(resident, photo(Scene(), seed=22))
     await resident.say("状況")
-    await resident.say("キャンセル")
+    items = await resident.say("キャンセル")
+    if "a=wd" in str(items):
+        items = await resident.tap(postback_data(items, "a=wd"))
+    await resident.tap(postback_data(items, "a=ok&k=withdraw"))
     [app] = await applications_of(temporal_client, system, user_id)
+    assert (
+        await temporal_client.get_workflow_handle(application_workflow_id(app.application_id)).result() == "Withdrawn"
+    )
     ids = {
         "conversation": conversation_workflow_id(user_id, system.settings.user_id_hash_key),
         "application": application_workflow_id(app.application_id),

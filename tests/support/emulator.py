@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -111,3 +112,16 @@ def texts_of(message: dict[str, Any]) -> str:
 def quick_replies(message: dict[str, Any]) -> list[dict[str, Any]]:
     items = (message.get("quickReply") or {}).get("items") or []
     return [item["action"] for item in items]
+
+
+async def wait_for_text(driver: EmulatorDriver, user_id: str, needle: str, timeout: float = 15) -> str:
+    """Waits until some message in the resident's inbox contains `needle`; returns all the inbox's words."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        words = "\n".join(texts_of(item["message"]) for item in await driver.inbox(user_id))
+        if needle in words:
+            return words
+        if loop.time() > deadline:
+            raise AssertionError(f"{needle!r} not in the inbox of {user_id}:\n{words[-2000:]}")
+        await asyncio.sleep(0.1)

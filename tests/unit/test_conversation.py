@@ -68,7 +68,9 @@ def test_whole_juminhyo_intake_in_japanese() -> None:
         fee_total=600,
     )
     assert "受付番号：APP0001" in text_of(outcome)
-    assert "本人確認書類の写真" in text_of(outcome)
+    assert "本人確認書類" in text_of(outcome) and "写真を送ってください" in text_of(outcome)
+    # The photo request comes last, with the camera and camera-roll quick replies.
+    assert [a["action"]["type"] for a in outcome.messages[-1]["quickReply"]["items"]] == ["camera", "cameraRoll"]
     assert chat.state == ConversationState(language="ja")
 
 

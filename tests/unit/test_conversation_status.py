@@ -26,7 +26,7 @@ def test_status_without_applications() -> None:
 
 
 def test_status_lists_applications_newest_first_in_words() -> None:
-    apps = [summary("APP0001", "Withdrawn"), summary("APP0002", code="shotoku"), summary("APP0003", "Paid")]
+    apps = [summary("APP0001", "Withdrawn"), summary("APP0002", code="shotoku"), summary("APP0003", "SomeFutureStatus")]
     outcome = Chat(applications=apps).text("status")
     words = text_of(outcome)
     assert words.index("APP0003") < words.index("APP0002") < words.index("APP0001")

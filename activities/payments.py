@@ -1,0 +1,92 @@
+"""Payment activities over the provider port: request, confirm (status first: never twice), refund."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import Counter
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.models import (
+    ConfirmPaymentInput,
+    ConfirmPaymentResult,
+    RefundPaymentInput,
+    RefundPaymentResult,
+    RequestedPaymentResult,
+    RequestPaymentInput,
+)
+from payments.port import (
+    LineItem,
+    PaymentDeclined,
+    PaymentError,
+    PaymentProvider,
+    PaymentRequest,
+    PaymentState,
+)
+
+log = logging.getLogger(__name__)
+PAYMENTS = Counter("madoguchi_payments_total", "Payment operations by outcome", ["operation", "outcome"])
+
+DECLINED = "PaymentDeclined"
+
+
+def _fail(operation: str, err: PaymentError) -> ApplicationError:
+    """Declined: for good (the workflow decides what to tell the resident); anything else: retry."""
+    PAYMENTS.labels(operation=operation, outcome="declined" if isinstance(err, PaymentDeclined) else "error").inc()
+    if isinstance(err, PaymentDeclined):
+        return ApplicationError(f"{operation} declined: {err.code}", err.code, type=DECLINED, non_retryable=True)
+    return ApplicationError(f"{operation} failed: {err.code} {err.message}", type=type(err).__name__)
+
+
+class PaymentActivities:
+    def __init__(self, provider: PaymentProvider) -> None:
+        self._provider = provider
+
+    @activity.defn(name="request_payment")
+    async def request_payment(self, inp: RequestPaymentInput) -> RequestedPaymentResult:
+        try:
+            requested = await self._provider.request(
+                PaymentRequest(
+                    order_id=inp.order_id,
+                    amount=inp.amount,
+                    currency=inp.currency,
+                    items=tuple(LineItem(i.name, i.quantity, i.unit_price) for i in inp.items),
+                    confirm_url=inp.confirm_url,
+                    cancel_url=inp.cancel_url,
+                    language=inp.language,
+                )
+            )
+        except PaymentError as err:
+            raise _fail("request", err) from None
+        PAYMENTS.labels(operation="request", outcome="ok").inc()
+        return RequestedPaymentResult(transaction_id=requested.transaction_id, payment_url=requested.payment_url)
+
+    @activity.defn(name="confirm_payment")
+    async def confirm_payment(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
+        """Checks the state first, so a retry (or a confirm whose answer was lost) never captures twice."""
+        try:
+            state = await self._provider.status(inp.transaction_id)
+            if state == PaymentState.CAPTURED:
+                PAYMENTS.labels(operation="confirm", outcome="already").inc()
+                return ConfirmPaymentResult(outcome="captured", already=True)
+            if state == PaymentState.WAITING:
+                return ConfirmPaymentResult(outcome="not_authorized")
+            if state in (PaymentState.CANCELLED, PaymentState.UNKNOWN):
+                return ConfirmPaymentResult(outcome="cancelled")
+            if state in (PaymentState.FAILED, PaymentState.REFUNDED):
+                return ConfirmPaymentResult(outcome=state.value)
+            confirmed = await self._provider.confirm(inp.transaction_id, inp.amount, inp.currency)
+        except PaymentError as err:
+            raise _fail("confirm", err) from None
+        PAYMENTS.labels(operation="confirm", outcome="already" if confirmed.already else "ok").inc()
+        return ConfirmPaymentResult(outcome="captured", already=confirmed.already)
+
+    @activity.defn(name="refund_payment")
+    async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:
+        try:
+            refunded = await self._provider.refund(inp.transaction_id, inp.amount)
+        except PaymentError as err:
+            raise _fail("refund", err) from None
+        PAYMENTS.labels(operation="refund", outcome="already" if refunded.already else "ok").inc()
+        return RefundPaymentResult(refund_transaction_id=refunded.refund_transaction_id, already=refunded.already)

@@ -1,0 +1,107 @@
+"""Where the payment provider sends the resident's browser back: confirmUrl and cancelUrl.
+
+The redirect is checked against the application's open payment (order id and transaction id must
+both match) before anything is signalled; the workflow then confirms with the provider itself.
+A redirect that matches nothing gets a 400 page and is logged (ids only, no personal data).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import TemporalDep
+from config.temporal import RPC_TIMEOUT
+from domain.ids import application_workflow_id
+from domain.models import PaymentRecord, PaymentRedirect
+from domain.payment import application_of_order
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/payments/linepay", tags=["payments"])
+
+PAGES = {
+    "received": (
+        "お支払いを受け付けました",
+        "お支払いを受け付けました。このページを閉じて、LINEのトークにお戻りください。確認ができしだい、LINEでお知らせします。",
+        "Payment received. You can close this page and go back to the LINE chat; we will confirm it there.",
+    ),
+    "cancelled": (
+        "お支払いをキャンセルしました",
+        "お支払いをキャンセルしました。このページを閉じて、LINEのトークにお戻りください。",
+        "The payment was cancelled. You can close this page and go back to the LINE chat.",
+    ),
+    "invalid": (
+        "このリンクは無効です",
+        "このお支払いのリンクは無効です。LINEのトークに届いた最新のボタンからお手続きください。",
+        "This payment link is not valid. Please use the latest button in the LINE chat.",
+    ),
+    "closed": (
+        "このお支払いは終了しています",
+        "このお支払いはすでに終了しています。LINEのトークで状況をご確認ください。",
+        "This payment is no longer open. Please check the LINE chat for its status.",
+    ),
+    "unavailable": (
+        "ただいま処理できません",
+        "ただいま処理できません。少し待ってから、このページを再読み込みしてください。",
+        "This cannot be processed right now. Please reload this page in a moment.",
+    ),
+}
+
+
+def page(kind: str, status: int = 200) -> HTMLResponse:
+    title, ja, en = PAGES[kind]
+    body = (
+        "<!doctype html><html lang='ja'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)} | 市川市 LINE窓口</title></head>"
+        "<body style='font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem'>"
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(ja)}</p><p lang='en'>{html.escape(en)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order_id: str) -> HTMLResponse:
+    application_id = application_of_order(order_id[:64])
+    if application_id is None or not transaction_id.isdigit() or len(transaction_id) > 32:
+        log.warning("payment %s redirect with a malformed order or transaction id", kind)
+        return page("invalid", 400)
+    handle = temporal.get_workflow_handle(application_workflow_id(application_id))
+    try:
+        record: PaymentRecord | None = await handle.query(
+            "payment", result_type=PaymentRecord | None, rpc_timeout=RPC_TIMEOUT
+        )
+    except RPCError as err:
+        if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
+            log.warning("payment %s redirect for an unknown application", kind)
+            return page("invalid", 400)
+        return page("unavailable", 503)
+    if record is None or (record.order_id, record.transaction_id) != (order_id, transaction_id):
+        log.warning("payment %s redirect that matches no open payment of application %s", kind, application_id)
+        return page("invalid", 400)
+    if record.state in ("authorized", "captured"):
+        return page("received")  # the redirect arrived twice: nothing more to do
+    if record.state != "requested":
+        log.warning(
+            "payment %s redirect for a payment in state %s (application %s)", kind, record.state, application_id
+        )
+        return page("closed", 409)
+    signal = "payment_authorized" if kind == "confirm" else "payment_cancelled"
+    try:
+        await handle.signal(signal, PaymentRedirect(transaction_id=transaction_id, order_id=order_id))
+    except RPCError:
+        return page("unavailable", 503)
+    return page("received" if kind == "confirm" else "cancelled")
+
+
+@router.get("/confirm", response_class=HTMLResponse, summary="LINE Pay confirmUrl: the resident approved")
+async def confirm(temporal: TemporalDep, transactionId: str = "", orderId: str = "") -> HTMLResponse:
+    return await _redirect(temporal, "confirm", transactionId, orderId)
+
+
+@router.get("/cancel", response_class=HTMLResponse, summary="LINE Pay cancelUrl: the resident cancelled")
+async def cancel(temporal: TemporalDep, transactionId: str = "", orderId: str = "") -> HTMLResponse:
+    return await _redirect(temporal, "cancel", transactionId, orderId)

@@ -1,0 +1,117 @@
+"""UI strings of the back office in Japanese (the default) and English, and the language of a request.
+
+Templates get `t` bound to the request's language: ``{{ t("sign_in.title") }}``; placeholders use
+``str.format`` names: ``{{ t("home.welcome", name=current_staff.name) }}``. Add a key to STRINGS with
+both languages (a unit test checks that every key has both).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from starlette.requests import Request
+
+from backoffice.i18n_clerk import CLERK_STRINGS
+
+Lang = Literal["ja", "en"]
+LANGUAGES: Final[tuple[Lang, ...]] = ("ja", "en")
+DEFAULT_LANGUAGE: Final[Lang] = "ja"
+# The language chosen with ?lang=… is kept in this cookie (set by the back office middleware).
+LANG_COOKIE: Final = "mdg_lang"
+LANG_QUERY: Final = "lang"
+
+STRINGS: Final[dict[str, dict[str, str]]] = {
+    # Layout
+    "service.name": {"ja": "市川市 LINE窓口 バックオフィス", "en": "Ichikawa LINE counter — back office"},
+    "layout.skip_link": {"ja": "本文へ移動", "en": "Skip to main content"},
+    "layout.nav_label": {"ja": "メインメニュー", "en": "Main menu"},
+    "layout.account_label": {"ja": "ログイン中の職員", "en": "Signed-in staff"},
+    "layout.signed_in_as": {"ja": "{name}（{role}）", "en": "{name} ({role})"},
+    "layout.sign_out": {"ja": "ログアウト", "en": "Sign out"},
+    "layout.footer": {"ja": "市川市 ― 職員専用", "en": "Ichikawa City — staff only"},
+    "nav.home": {"ja": "ホーム", "en": "Home"},
+    # The switch link shows the OTHER language in its own language.
+    "lang.switch_name": {"ja": "English", "en": "日本語"},
+    "role.clerk": {"ja": "担当職員", "en": "Clerk"},
+    "role.supervisor": {"ja": "責任者", "en": "Supervisor"},
+    # Sign-in
+    "sign_in.title": {"ja": "ログイン", "en": "Sign in"},
+    "sign_in.intro": {
+        "ja": "職員用のログインIDとパスワードを入力してください。",
+        "en": "Enter your staff login ID and password.",
+    },
+    "sign_in.login_label": {"ja": "ログインID", "en": "Login ID"},
+    "sign_in.password_label": {"ja": "パスワード", "en": "Password"},
+    "sign_in.required": {"ja": "必須", "en": "Required"},
+    "sign_in.submit": {"ja": "ログイン", "en": "Sign in"},
+    "sign_in.error.invalid": {
+        "ja": "ログインIDまたはパスワードが違います。",
+        "en": "Login ID or password is wrong.",
+    },
+    "sign_in.error.locked": {
+        "ja": "ログインに続けて失敗したため、このアカウントは一時的にロックされています。"
+        "{minutes}分ほどたってから、もう一度お試しください。",
+        "en": "This account is locked for a while after too many failed sign-ins. "
+        "Try again later, in about {minutes} minutes.",
+    },
+    "sign_in.error.login_required": {"ja": "ログインIDを入力してください。", "en": "Enter your login ID."},
+    "sign_in.error.password_required": {"ja": "パスワードを入力してください。", "en": "Enter your password."},
+    "sign_in.error.summary": {"ja": "入力内容を確認してください。", "en": "Check what you entered."},
+    "sign_in.signed_out": {"ja": "ログアウトしました。", "en": "You have signed out."},
+    # Home (placeholder: the lead replaces it with the queue)
+    "home.title": {"ja": "ホーム", "en": "Home"},
+    "home.welcome": {"ja": "{name}さん、お疲れさまです。", "en": "Welcome, {name}."},
+    "home.queue_coming": {
+        "ja": "申請の一覧はここに表示されます（準備中：queue coming）。",
+        "en": "The application list will be shown here (queue coming).",
+    },
+    # Errors
+    "error.title": {"ja": "エラー", "en": "Error"},
+    "error.csrf": {
+        "ja": "フォームの有効期限が切れたか、このサイト以外から送信されました。"
+        "ページを再読み込みして、もう一度お試しください。",
+        "en": "This form has expired or was not sent from this site. Reload the page and try again.",
+    },
+    "error.forbidden": {
+        "ja": "この操作を行う権限がありません。",
+        "en": "You do not have permission to do this.",
+    },
+    "error.back_home": {"ja": "ホームへ戻る", "en": "Back to home"},
+    "error.back_sign_in": {"ja": "ログイン画面へ", "en": "Go to the sign-in page"},
+}
+
+
+STRINGS.update(CLERK_STRINGS)
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The UI string `key` in `lang` (Japanese if `lang` is unknown), with `values` filled in.
+
+    An unknown key raises KeyError: a typo should fail the page's test, not show a key to a clerk.
+    """
+    texts = STRINGS[key]
+    text = texts.get(lang) or texts[DEFAULT_LANGUAGE]
+    return text.format(**values) if values else text
+
+
+def parse_language(value: str | None) -> Lang | None:
+    for lang in LANGUAGES:
+        if value == lang:
+            return lang
+    return None
+
+
+def language(request: Request) -> Lang:
+    """The request's UI language: ``?lang=ja|en`` if given, else the language cookie, else Japanese.
+
+    Usable as a FastAPI dependency (``lang: str = Depends(language)``) or called directly.
+    """
+    return (
+        parse_language(request.query_params.get(LANG_QUERY))
+        or parse_language(request.cookies.get(LANG_COOKIE))
+        or DEFAULT_LANGUAGE
+    )
+
+
+def other_language(lang: str) -> Lang:
+    return "en" if lang == "ja" else "ja"

@@ -1,0 +1,124 @@
+"""The ID photo stage through the real stack: the emulator serves the image on LINE's content path, the
+worker downloads it with line-bot-sdk's AsyncMessagingApiBlob, checks it with Pillow and stores an
+encrypted, metadata-free copy; only the blob key and the report enter Temporal's history."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+from PIL import Image
+from temporalio.client import Client
+
+from config.temporal import APPLICATION_STATUS
+from domain.ids import application_workflow_id
+from domain.models import IdPhotoRecord
+from storage.blobs import MAGIC, blob_store_from_settings
+from tests.integration.conftest import System
+from tests.integration.test_intake import EN_ANSWERS, JA_ANSWERS, applications_of, run_intake
+from tests.support.emulator import EmulatorDriver, quick_replies
+from tests.support.id_cards import Scene, photo
+from tests.support.resident import Resident, postback_data, words
+
+
+def with_gps(jpeg: bytes) -> bytes:
+    """The same photo with a GPS position and a camera model in its EXIF, as phones write them."""
+    img = Image.open(io.BytesIO(jpeg))
+    exif = Image.Exif()
+    exif[0x0110] = "ResidentPhone 15"  # Model
+    exif.get_ifd(0x8825).update({1: "N", 2: (35.0, 43.0, 18.0), 3: "E", 4: (139.0, 55.0, 41.0)})
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def send_photo(resident: Resident, data: bytes) -> list[dict[str, Any]]:
+    return await resident._turn(resident.driver.image(resident.user_id, data))
+
+
+async def wait_status(handle: Any, status: str) -> None:
+    for _ in range(100):
+        if await handle.query("status") == status:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"status stayed {await handle.query('status')}, expected {status}")
+
+
+async def test_photo_coaching_then_accepted_and_stored_encrypted(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "6a" * 16
+    await emulator.create_resident(user_id, "写真 六子", "ja")
+    resident = Resident(emulator, user_id)
+    await run_intake(resident, "住民票", JA_ANSWERS)
+    request = (await emulator.inbox(user_id))[-1]["message"]
+    assert "本人確認書類" in words([{"message": request}])
+    assert {a["type"] for a in quick_replies(request)} == {"camera", "cameraRoll"}
+    [app] = await applications_of(temporal_client, system, user_id)
+    handle = temporal_client.get_workflow_handle(application_workflow_id(app.application_id))
+
+    blurry = await send_photo(resident, photo(Scene(blur_sigma=9.0), seed=11))
+    text = words(blurry)
+    assert "確認できませんでした" in text and "2回目／3回" in text, text
+    assert all(item["via"] == "reply" for item in blurry), "the answer to a photo is a free reply"
+    assert await handle.query("status") == "AwaitingIdPhoto"
+
+    good_jpeg = with_gps(photo(Scene(), seed=12))
+    accepted = await send_photo(resident, good_jpeg)
+    assert "受け付けました" in words(accepted)
+    await wait_status(handle, "AwaitingReview")
+    record = await handle.query("id_photo_record", result_type=IdPhotoRecord)
+    assert [a.accepted for a in record.attempts] == [False, True]
+    assert record.attempts[0].report["reasons"][0] == "blurry"
+    assert record.chosen == 1 and not record.needs_attention
+
+    # At rest: encrypted; decrypted: a clean JPEG without EXIF (no GPS, no camera model).
+    for attempt in record.attempts:
+        sealed = (system.settings.blob_dir / attempt.blob_key).read_bytes()
+        assert sealed.startswith(MAGIC) and b"JFIF" not in sealed and b"Exif" not in sealed
+    store = blob_store_from_settings(system.settings.blob_dir, system.settings.blob_keys)
+    stored = Image.open(io.BytesIO(store.get(record.attempts[1].blob_key)))
+    assert stored.format == "JPEG" and not stored.getexif() and "exif" not in stored.info
+
+    # Claim check: no image bytes in the workflow history (a JPEG would be hundreds of kilobytes).
+    history = await handle.fetch_history()
+    raw = history.to_json()
+    assert len(raw) < 200_000 and "/9j/" not in raw, "no base64 JPEG in history"
+
+    description = await handle.describe()
+    assert description.typed_search_attributes.get(APPLICATION_STATUS) == "AwaitingReview"
+    status = words(await resident.say("状況"))
+    assert "職員が確認しています" in status
+
+    # Withdrawing deletes the photos at once.
+    items = await resident.say("キャンセル")
+    if "a=wd" in str(items):
+        items = await resident.tap(postback_data(items, "a=wd"))
+    await resident.tap(postback_data(items, "a=ok&k=withdraw"))
+    assert await handle.result() == "Withdrawn"
+    for attempt in record.attempts:
+        assert not (system.settings.blob_dir / attempt.blob_key).exists()
+
+
+async def test_image_without_an_application_and_lost_content(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "7b" * 16
+    await emulator.create_resident(user_id, "写真 七郎", "en")
+    resident = Resident(emulator, user_id)
+    await resident.follow()
+    items = await send_photo(resident, photo(Scene(), seed=13))
+    assert "not expecting a picture" in words(items)
+
+    await run_intake(resident, "Certificate of residence", EN_ANSWERS)
+    [app] = await applications_of(temporal_client, system, user_id)
+    before = len(await emulator.inbox(user_id))
+    # An image event whose content LINE no longer has: the content endpoint answers 404.
+    event = {"type": "message", "source": {"type": "user", "userId": user_id}, "message": {"type": "image"}}
+    assert (await emulator.webhook([event]))["status"] == 200
+    items = (await emulator.wait_inbox(user_id, before + 1))[before:]
+    assert "send it again" in words(items)
+    handle = temporal_client.get_workflow_handle(application_workflow_id(app.application_id))
+    assert await handle.query("status") == "AwaitingIdPhoto"
+    assert (await handle.query("id_photo_record", result_type=IdPhotoRecord)).attempts == []

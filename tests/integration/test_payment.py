@@ -1,0 +1,121 @@
+"""The fee payment end to end: clerk approval -> pay card in LINE -> LINE Pay sandbox -> confirm redirect
+to the API -> the workflow confirms exactly once; cancel and re-offer; refund on withdrawal; faults."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from tests.integration.conftest import System
+from tests.integration.test_backoffice import api_token, application_in_review
+from tests.integration.test_id_photo import wait_status
+from tests.support.emulator import EmulatorDriver
+from tests.support.resident import Resident, postback_data, words
+
+
+async def approve(system: System, application_id: str) -> None:
+    headers = {"Authorization": f"Bearer {api_token(system)}"}
+    async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
+        done = await http.post(
+            f"/api/applications/{application_id}/decision", json={"decision": "approve"}, headers=headers
+        )
+        assert done.status_code == 200, done.text
+
+
+async def pay_link(emulator: EmulatorDriver, user_id: str, count: int) -> tuple[str, dict[str, Any]]:
+    inbox = await emulator.wait_inbox(user_id, count)
+    card = inbox[count - 1]["message"]
+    assert card["type"] == "flex", card
+    found = re.search(r"/linepay/pay/(\d{19})", str(card))
+    assert found, card
+    return found.group(1), card
+
+
+async def sandbox(emulator: EmulatorDriver, path: str, **body: Any) -> dict[str, Any]:
+    if body or path.endswith(("approve", "cancel", "faults", "reset")):
+        r = await emulator.http.post(f"/_emulator/linepay/{path}", json=body or None)
+    else:
+        r = await emulator.http.get(f"/_emulator/linepay/{path}")
+    r.raise_for_status()
+    result: dict[str, Any] = r.json()
+    return result
+
+
+async def test_approve_pay_and_confirm_exactly_once(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "c3" * 16
+    application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=51)
+    before = len(await emulator.inbox(user_id))
+    await approve(system, application_id)
+    tid, card = await pay_link(emulator, user_id, before + 2)
+    approved = (await emulator.inbox(user_id))[before]
+    assert approved["via"] == "push" and "承認しました" in words([approved]), "approval and card in one push"
+    assert "600円" in str(card), "2 copies x 300 yen"
+
+    # The resident presses "pay": the sandbox sends the browser to our confirmUrl.
+    redirect = await sandbox(emulator, f"{tid}/approve")
+    assert redirect["status"] == 200, redirect
+    handle = temporal_client.get_workflow_handle(f"application-{application_id}")
+    await wait_status(handle, "Paid")
+    # The browser comes back a second time (reload): a friendly page, nothing charged again.
+    async with httpx.AsyncClient(trust_env=False) as http:
+        again = await http.get(redirect["location"])
+        assert again.status_code == 200 and "受け付けました" in again.text
+        forged = await http.get(
+            f"{system.api_url}/payments/linepay/confirm?transactionId=1234&orderId=MDG-{application_id}-1"
+        )
+        assert forged.status_code == 400
+        nonsense = await http.get(f"{system.api_url}/payments/linepay/confirm?transactionId=x&orderId=hello")
+        assert nonsense.status_code == 400
+    transaction = await sandbox(emulator, f"transactions/{tid}")
+    assert transaction["state"] == "captured" and transaction["captures"] == 1, transaction
+    inbox = await emulator.wait_inbox(user_id, before + 3)
+    assert "お支払いを確認しました" in words([inbox[-1]])
+    status = words(await Resident(emulator, user_id).say("状況"))
+    assert "お支払い：600円（お支払い済み）" in status
+
+
+async def test_cancel_then_pay_with_a_confirm_that_times_out_after_capturing(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "d4" * 16
+    application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=52)
+    before = len(await emulator.inbox(user_id))
+    await approve(system, application_id)
+    first, _ = await pay_link(emulator, user_id, before + 2)
+    cancelled = await sandbox(emulator, f"{first}/cancel")
+    assert cancelled["status"] == 200
+    second, _ = await pay_link(emulator, user_id, before + 4)
+    assert second != first, "a new payment is offered after a cancel"
+    assert "キャンセルされました" in words([(await emulator.inbox(user_id))[before + 2]])
+
+    # The sandbox captures, then answers 500 (the answer is lost): the retry must not charge twice.
+    await sandbox(emulator, "faults", rate=1.0, statuses=[500], endpoints=["confirm"], after_commit=True, count=1)
+    try:
+        assert (await sandbox(emulator, f"{second}/approve"))["status"] == 200
+        handle = temporal_client.get_workflow_handle(f"application-{application_id}")
+        await wait_status(handle, "Paid")
+    finally:
+        await sandbox(emulator, "faults", rate=0.0, after_commit=False)
+    transaction = await sandbox(emulator, f"transactions/{second}")
+    assert transaction["captures"] == 1, transaction
+
+    # Withdrawing now gives the money back, exactly once.
+    resident = Resident(emulator, user_id)
+    items = await resident.say("キャンセル")
+    if "a=wd" in str(items):
+        items = await resident.tap(postback_data(items, "a=wd"))
+    await resident.tap(postback_data(items, "a=ok&k=withdraw"))
+    assert await handle.result() == "Withdrawn"
+    transaction = await sandbox(emulator, f"transactions/{second}")
+    assert transaction["state"] == "refunded" and len(transaction["refunds"]) == 1, transaction
+    for _ in range(50):
+        if "返金しました" in words(await emulator.inbox(user_id)):
+            break
+        await asyncio.sleep(0.1)
+    assert "返金しました" in words(await emulator.inbox(user_id))

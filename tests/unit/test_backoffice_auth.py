@@ -1,0 +1,669 @@
+"""Back office sign-in, sessions, CSRF, lock-out, API tokens, roles, security headers and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from backoffice import (
+    Backoffice,
+    CurrentStaff,
+    SupervisorStaff,
+    cheap_hasher,
+    init_backoffice,
+    now,
+    render,
+    require_csrf,
+)
+from backoffice.__main__ import main as cli_main
+from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, token_hash
+from backoffice.auth import safe_next
+from backoffice.db import ApiToken, LoginAttempt, StaffAccount
+from backoffice.i18n import STRINGS, t
+from config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CLERK_PASSWORD = "correct horse battery"
+SUPERVISOR_PASSWORD = "staple battery horse"
+MAX_FAILURES = 3
+LOCKOUT = timedelta(minutes=15)
+INVALID_JA = t("sign_in.error.invalid", "ja")
+
+
+@dataclass
+class Clock:
+    current: datetime
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+@dataclass
+class Env:
+    app: FastAPI
+    bo: Backoffice
+    clock: Clock
+    settings: Settings
+
+    def client(self, **kwargs: Any) -> TestClient:
+        return TestClient(self.app, **kwargs)
+
+
+def make_app(settings: Settings, clock: Clock) -> tuple[FastAPI, Backoffice]:
+    app = FastAPI()
+    bo = init_backoffice(app, settings, hasher=cheap_hasher())
+    app.dependency_overrides[now] = clock
+
+    @app.get("/staff/protected", response_class=HTMLResponse)
+    def protected(request: Request, staff: CurrentStaff) -> HTMLResponse:
+        return render(request, "home.html", {})
+
+    @app.get("/api/whoami")
+    def whoami(staff: CurrentStaff) -> dict[str, str]:
+        return {"login": staff.login, "role": staff.role}
+
+    @app.post("/staff/do", dependencies=[Depends(require_csrf)])
+    def do(staff: CurrentStaff) -> dict[str, str]:
+        return {"done_by": staff.login}
+
+    @app.post("/api/do", dependencies=[Depends(require_csrf)])
+    def api_do(staff: CurrentStaff) -> dict[str, str]:
+        return {"done_by": staff.login}
+
+    @app.get("/staff/supervisor-only")
+    def supervisor_only(staff: SupervisorStaff) -> dict[str, str]:
+        return {"ok": staff.login}
+
+    @app.get("/elsewhere")
+    def elsewhere() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    return app, bo
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'backoffice.sqlite'}"
+
+
+@pytest.fixture
+def env(db_url: str) -> Iterator[Env]:
+    settings = Settings(database_url=db_url, login_max_failures=MAX_FAILURES, login_lockout=LOCKOUT)
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    app, bo = make_app(settings, clock)
+    bo.accounts.create_staff("clerk1", "窓口 一郎", "clerk", CLERK_PASSWORD, now=clock())
+    bo.accounts.create_staff("boss", "責任 花子", "supervisor", SUPERVISOR_PASSWORD, now=clock())
+    yield Env(app=app, bo=bo, clock=clock, settings=settings)
+    bo.db.dispose()
+
+
+@pytest.fixture
+def client(env: Env) -> TestClient:
+    return env.client()
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, login: str, password: str, next_path: str | None = None) -> httpx.Response:
+    page = client.get("/staff/sign-in", params={"next": next_path} if next_path else None)
+    assert page.status_code == 200
+    data = {"login": login, "password": password, "csrf_token": form_token(page.text)}
+    if next_path:
+        data["next"] = next_path
+    response: httpx.Response = client.post("/staff/sign-in", data=data, follow_redirects=False)
+    return response
+
+
+def alert_text(html: str) -> str:
+    match = re.search(r'role="alert">\s*<p>(.*?)</p>', html, re.S)
+    assert match, "no alert on the page"
+    return match.group(1)
+
+
+def session_cookie_header(response: httpx.Response) -> str:
+    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith("mdg_session=")]
+    assert len(headers) == 1, response.headers.get_list("set-cookie")
+    return headers[0]
+
+
+# -- sign-in and sign-out ----------------------------------------------------------------------------------
+
+
+def test_sign_in_sets_a_httponly_samesite_cookie_home_shows_the_name_and_sign_out_clears_it(client: TestClient) -> None:
+    response = sign_in(client, "clerk1", CLERK_PASSWORD)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/"
+    cookie = session_cookie_header(response).lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "path=/" in cookie
+    assert f"max-age={8 * 3600}" in cookie
+    assert "secure" not in cookie  # development setting
+
+    home = client.get("/staff/")
+    assert home.status_code == 200
+    assert "窓口 一郎" in home.text
+    assert "queue coming" in home.text
+    assert "担当職員" in home.text  # the role, in the header
+
+    signed_out = client.post("/staff/sign-out", data={"csrf_token": form_token(home.text)}, follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"].startswith("/staff/sign-in")
+    assert 'mdg_session=""' in signed_out.headers["set-cookie"]
+    assert "mdg_session" not in client.cookies
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+    assert t("sign_in.signed_out", "ja") in client.get(signed_out.headers["location"]).text
+
+
+def test_sign_in_goes_to_next_but_never_off_site(client: TestClient) -> None:
+    response = sign_in(client, "clerk1", CLERK_PASSWORD, next_path="/staff/protected?x=1")
+    assert response.headers["location"] == "/staff/protected?x=1"
+    for evil in ("//evil.example/", "https://evil.example/staff/", "/staff\\@evil", "/api/whoami", "/elsewhere"):
+        assert safe_next(evil) == "/staff/"
+    assert safe_next("/staff/applications/A1?tab=2") == "/staff/applications/A1?tab=2"
+
+
+def test_signed_in_staff_visiting_sign_in_is_sent_on(client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    response = client.get("/staff/sign-in", params={"next": "/staff/protected"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/protected"
+
+
+def test_wrong_password_and_unknown_login_get_the_same_generic_message(client: TestClient) -> None:
+    wrong = sign_in(client, "clerk1", "not the password")
+    unknown = sign_in(client, "nobody", "not the password")
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert alert_text(response.text) == INVALID_JA
+        assert not any(h.startswith("mdg_session=") for h in response.headers.get_list("set-cookie"))
+    assert "mdg_session" not in client.cookies
+    # The login id typed stays in the field, the password does not; the error is linked to the inputs.
+    assert 'value="clerk1"' in wrong.text
+    assert "not the password" not in wrong.text
+    assert 'aria-describedby="sign-in-error"' in wrong.text
+
+
+def test_what_was_typed_is_escaped(env: Env, client: TestClient) -> None:
+    response = sign_in(client, '"><script>alert(1)</script>', "not the password")
+    assert response.status_code == 401
+    assert "<script" not in response.text
+    assert "&#34;&gt;&lt;script&gt;" in response.text
+    env.bo.accounts.create_staff("xss", "<b>名前</b>", "clerk", CLERK_PASSWORD, now=env.clock())
+    sign_in(client, "xss", CLERK_PASSWORD)
+    assert "&lt;b&gt;名前&lt;/b&gt;" in client.get("/staff/").text
+
+
+def test_empty_fields_get_field_errors_linked_to_the_inputs(client: TestClient) -> None:
+    page = client.get("/staff/sign-in")
+    response = client.post("/staff/sign-in", data={"login": "", "password": "", "csrf_token": form_token(page.text)})
+    assert response.status_code == 400
+    assert 'id="login-error"' in response.text
+    assert 'aria-describedby="login-error sign-in-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert '<label class="field__label" for="password">' in response.text
+
+
+def test_sign_in_log_records_attempts(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", "not the password")
+    sign_in(client, "ghost", "not the password")
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    with env.bo.db.sessions() as session:
+        rows = session.scalars(select(LoginAttempt).order_by(LoginAttempt.id)).all()
+        assert [(r.login, r.outcome, r.staff_id is not None) for r in rows] == [
+            ("clerk1", "invalid", True),
+            ("ghost", "invalid", False),
+            ("clerk1", "ok", True),
+        ]
+
+
+# -- lock-out ----------------------------------------------------------------------------------------------
+
+
+def test_lock_out_after_max_failures_refuses_the_right_password_until_the_lock_out_ends(
+    env: Env, client: TestClient
+) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        assert alert_text(sign_in(client, "clerk1", "not the password").text) == INVALID_JA
+    locked = sign_in(client, "clerk1", "not the password")
+    assert locked.status_code == 401
+    assert "ロック" in alert_text(locked.text)
+    assert "15分" in alert_text(locked.text)
+
+    refused = sign_in(client, "clerk1", CLERK_PASSWORD)
+    assert refused.status_code == 401
+    assert "ロック" in alert_text(refused.text)
+    assert "mdg_session" not in client.cookies
+
+    env.clock.advance(LOCKOUT - timedelta(seconds=1))
+    assert "ロック" in alert_text(sign_in(client, "clerk1", CLERK_PASSWORD).text)
+
+    env.clock.advance(timedelta(seconds=2))
+    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
+    with env.bo.db.sessions() as session:
+        account = session.scalars(select(StaffAccount).where(StaffAccount.login == "clerk1")).one()
+        assert account.failed_attempts == 0
+        assert account.locked_until is None
+
+
+def test_success_resets_the_failure_counter(env: Env, client: TestClient) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        sign_in(client, "clerk1", "not the password")
+    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
+    for _ in range(MAX_FAILURES - 1):
+        assert alert_text(sign_in(env.client(), "clerk1", "not the password").text) == INVALID_JA
+
+
+def test_lock_out_message_in_english(client: TestClient) -> None:
+    for _ in range(MAX_FAILURES):
+        response = sign_in(client, "clerk1", "not the password")
+    assert "ロック" in alert_text(response.text)
+    page = client.get("/staff/sign-in", params={"lang": "en"})
+    response = client.post(
+        "/staff/sign-in", data={"login": "clerk1", "password": CLERK_PASSWORD, "csrf_token": form_token(page.text)}
+    )
+    assert "This account is locked" in alert_text(response.text)
+
+
+def test_password_is_rehashed_when_the_hasher_parameters_change(env: Env) -> None:
+    stronger = Accounts(env.bo.db.sessions, hasher=PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+    with env.bo.db.sessions() as session:
+        before = session.scalars(select(StaffAccount.password_hash).where(StaffAccount.login == "clerk1")).one()
+    result = stronger.authenticate("clerk1", CLERK_PASSWORD, now=env.clock())
+    assert result.outcome is SignInOutcome.OK
+    with env.bo.db.sessions() as session:
+        after = session.scalars(select(StaffAccount.password_hash).where(StaffAccount.login == "clerk1")).one()
+    assert after != before
+    assert "t=2" in after
+    assert stronger.authenticate("clerk1", CLERK_PASSWORD, now=env.clock()).outcome is SignInOutcome.OK
+
+
+# -- anonymous requests ------------------------------------------------------------------------------------
+
+
+def test_anonymous_html_route_redirects_to_sign_in_with_next(client: TestClient) -> None:
+    response = client.get("/staff/protected?x=1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/sign-in?next=%2Fstaff%2Fprotected%3Fx%3D1"
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+
+
+def test_anonymous_json_route_gets_401_json(client: TestClient) -> None:
+    response = client.get("/api/whoami")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/json"
+    assert "detail" in response.json()
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+# -- CSRF --------------------------------------------------------------------------------------------------
+
+
+def test_csrf_on_state_changing_routes(client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    token = form_token(client.get("/staff/").text)
+
+    missing = client.post("/staff/do", data={})
+    assert missing.status_code == 403
+    assert t("error.csrf", "ja") in missing.text
+    assert client.post("/staff/do", data={"csrf_token": token[:-2] + "xx"}).status_code == 403
+    assert client.post("/staff/do", data={"csrf_token": token}).json() == {"done_by": "clerk1"}
+    assert client.post("/staff/do", headers={"X-CSRF-Token": token}).json() == {"done_by": "clerk1"}
+    json_refusal = client.post("/api/do", json={})
+    assert json_refusal.status_code == 403
+    assert "CSRF" in json_refusal.json()["detail"]
+
+
+def test_csrf_token_is_bound_to_the_session(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    other = env.client()
+    sign_in(other, "clerk1", CLERK_PASSWORD)
+    other_token = form_token(other.get("/staff/").text)
+    assert client.post("/staff/do", data={"csrf_token": other_token}).status_code == 403
+    # The pre-session (sign-in) token does not do for a signed-in session either.
+    sign_in_token = form_token(env.client().get("/staff/sign-in").text)
+    assert client.post("/staff/do", data={"csrf_token": sign_in_token}).status_code == 403
+
+
+def test_sign_in_form_needs_its_csrf_cookie_and_field(env: Env) -> None:
+    client = env.client()
+    token = form_token(client.get("/staff/sign-in").text)
+    assert "mdg_signin" in client.cookies
+    no_field = client.post("/staff/sign-in", data={"login": "clerk1", "password": CLERK_PASSWORD})
+    assert no_field.status_code == 403
+    assert t("error.csrf", "ja") in no_field.text
+
+    without_cookie = env.client()  # a forged cross-site form: the field, but not the victim's cookie
+    forged = without_cookie.post(
+        "/staff/sign-in", data={"login": "clerk1", "password": CLERK_PASSWORD, "csrf_token": token}
+    )
+    assert forged.status_code == 403
+    assert "mdg_session" not in without_cookie.cookies
+
+    wrong_field = client.post(
+        "/staff/sign-in", data={"login": "clerk1", "password": CLERK_PASSWORD, "csrf_token": "x" * 43}
+    )
+    assert wrong_field.status_code == 403
+
+
+def test_sign_out_needs_the_csrf_token(client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    assert client.post("/staff/sign-out", data={}).status_code == 403
+    assert client.get("/staff/", follow_redirects=False).status_code == 200
+
+
+# -- the session cookie ------------------------------------------------------------------------------------
+
+
+def test_tampered_cookie_is_anonymous(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    value = client.cookies["mdg_session"]
+    payload, _, rest = value.partition(".")
+    # Another staff id in the payload, signature kept.
+    forged_payload = base64.urlsafe_b64encode(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).replace(b'"sid":1', b'"sid":2')
+    ).rstrip(b"=")
+    assert forged_payload.decode() != payload
+    for bad in (value[:-1] + ("A" if value[-1] != "A" else "B"), forged_payload.decode() + "." + rest, "garbage"):
+        tampered = env.client(cookies={"mdg_session": bad})
+        assert tampered.get("/staff/", follow_redirects=False).status_code == 303
+        assert tampered.get("/api/whoami").status_code == 401
+    assert env.client(cookies={"mdg_session": value}).get("/staff/").status_code == 200
+
+
+def test_expired_cookie_is_anonymous(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    env.clock.advance(env.settings.session_max_age - timedelta(seconds=1))
+    assert client.get("/staff/", follow_redirects=False).status_code == 200
+    env.clock.advance(timedelta(seconds=2))
+    response = client.get("/staff/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/staff/sign-in")
+
+
+def test_deactivated_account_loses_its_session_at_once(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    env.bo.accounts.set_active("clerk1", False)
+    assert client.get("/staff/", follow_redirects=False).status_code == 303
+    # ...and cannot sign in again (same generic message), nor does the stale cookie break the sign-in form.
+    response = sign_in(client, "clerk1", CLERK_PASSWORD)
+    assert alert_text(response.text) == INVALID_JA
+    assert sign_in(client, "boss", SUPERVISOR_PASSWORD).status_code == 303
+
+
+def test_secure_setting_gives_a_secure_host_only_cookie(db_url: str) -> None:
+    settings = Settings(database_url=db_url, session_cookie_secure=True)
+    app, bo = make_app(settings, Clock(datetime.now(UTC)))
+    bo.accounts.create_staff("clerk1", "窓口 一郎", "clerk", CLERK_PASSWORD, now=datetime.now(UTC))
+    client = TestClient(app, base_url="https://testserver")
+    page = client.get("/staff/sign-in")
+    response = client.post(
+        "/staff/sign-in",
+        data={"login": "clerk1", "password": CLERK_PASSWORD, "csrf_token": form_token(page.text)},
+        follow_redirects=False,
+    )
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("__Host-mdg_session="))
+    assert "Secure" in cookie
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
+    assert client.get("/staff/").status_code == 200
+    bo.db.dispose()
+
+
+# -- API tokens --------------------------------------------------------------------------------------------
+
+
+def test_bearer_token_authenticates_is_csrf_exempt_and_only_its_hash_is_stored(env: Env, client: TestClient) -> None:
+    token = env.bo.accounts.create_token("clerk1", "ci", now=env.clock())
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/whoami", headers=headers).json() == {"login": "clerk1", "role": "clerk"}
+    assert client.post("/api/do", headers=headers).json() == {"done_by": "clerk1"}
+    assert client.post("/staff/do", headers=headers).json() == {"done_by": "clerk1"}
+
+    with env.bo.db.sessions() as session:
+        row = session.scalars(select(ApiToken)).one()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() == token_hash(token)
+        assert row.last_used_at is not None
+        for column in ApiToken.__table__.columns:
+            assert token not in str(getattr(row, column.key))
+
+
+def test_invalid_expired_or_revoked_bearer_token_gets_401(env: Env, client: TestClient) -> None:
+    for header in ("Bearer mdg_not-a-token", "Bearer ", "Basic Y2xlcms6cGFzcw==", "Bearer nonsense"):
+        response = client.get("/api/whoami", headers={"Authorization": header})
+        assert response.status_code == 401, header
+        # HTML routes too: a script gets 401, not a sign-in page.
+        assert client.get("/staff/protected", headers={"Authorization": header}).status_code == 401
+        assert client.post("/api/do", headers={"Authorization": header}).status_code == 401
+
+    expiring = env.bo.accounts.create_token("clerk1", "short", now=env.clock(), expires_at=env.clock() + timedelta(1))
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {expiring}"}).status_code == 200
+    env.clock.advance(timedelta(days=1))
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {expiring}"}).status_code == 401
+
+    revoked = env.bo.accounts.create_token("clerk1", "ci", now=env.clock())
+    assert env.bo.accounts.revoke_tokens("clerk1", "ci", now=env.clock()) == 1
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
+
+    live = env.bo.accounts.create_token("clerk1", "live", now=env.clock())
+    env.bo.accounts.set_active("clerk1", False)
+    assert client.get("/api/whoami", headers={"Authorization": f"Bearer {live}"}).status_code == 401
+
+
+# -- roles -------------------------------------------------------------------------------------------------
+
+
+def test_supervisor_only_route_refuses_a_clerk(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    refused = client.get("/staff/supervisor-only")
+    assert refused.status_code == 403
+    assert t("error.forbidden", "ja") in refused.text
+
+    boss = env.client()
+    sign_in(boss, "boss", SUPERVISOR_PASSWORD)
+    assert boss.get("/staff/supervisor-only").json() == {"ok": "boss"}
+    assert "責任者" in boss.get("/staff/").text
+
+
+# -- layout, language, headers -----------------------------------------------------------------------------
+
+
+def test_security_headers_on_back_office_responses_only(client: TestClient) -> None:
+    responses = [
+        client.get("/staff/sign-in"),
+        client.get("/staff/", follow_redirects=False),
+        client.get("/api/whoami"),
+    ]
+    for response in responses:
+        assert response.headers["content-security-policy"] == (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+        )
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert response.headers["cache-control"] == "no-store"
+    css = client.get("/staff/static/backoffice.css")
+    assert css.status_code == 200
+    assert "Noto Sans JP" in css.text
+    assert css.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in css.headers.get("cache-control", "")
+    other = client.get("/elsewhere")
+    assert "content-security-policy" not in other.headers
+
+
+def test_layout_is_accessible_and_switches_language(env: Env, client: TestClient) -> None:
+    page = client.get("/staff/sign-in")
+    html = page.text
+    assert '<html lang="ja">' in html
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
+    assert "<header" in html
+    assert '<label class="field__label" for="login">' in html
+    assert 'id="login"' in html
+    assert "市川市 LINE窓口 バックオフィス" in html
+    assert "http://" not in html and "https://" not in html  # no external resources
+    assert ' style="' not in html and "<script" not in html  # the CSP allows neither
+
+    english = client.get("/staff/sign-in", params={"lang": "en"})
+    assert '<html lang="en">' in english.text
+    assert "Ichikawa LINE counter — back office" in english.text
+    assert any(h.startswith("mdg_lang=en") for h in english.headers.get_list("set-cookie"))
+    assert '<html lang="en">' in client.get("/staff/sign-in").text  # remembered
+    assert 'href="/staff/sign-in?lang=ja" lang="ja"' in client.get("/staff/sign-in").text
+
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    home = client.get("/staff/")
+    assert "Sign out" in home.text
+    assert 'aria-label="Main menu"' in home.text
+    assert "<nav" in home.text
+    assert "Clerk" in home.text
+    assert '<html lang="ja">' in client.get("/staff/?lang=ja").text
+
+
+def test_package_exports_are_listed() -> None:
+    import backoffice
+
+    assert set(backoffice.__all__) == set(backoffice._EXPORTS)
+    for name in backoffice.__all__:
+        assert getattr(backoffice, name) is not None
+
+
+def test_every_string_has_both_languages() -> None:
+    for key, texts in STRINGS.items():
+        assert set(texts) == {"ja", "en"}, key
+        assert all(texts.values()), key
+    with pytest.raises(KeyError):
+        t("no.such.key", "ja")
+
+
+# -- the CLI -----------------------------------------------------------------------------------------------
+
+
+def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k.upper() not in {"PROFILE", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "backoffice", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The CLI in-process (fast): exit code, stdout, stderr."""
+    try:
+        code = cli_main(list(args))
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_create_staff_and_token_in_a_subprocess(env: Env, db_url: str) -> None:
+    created = cli(
+        "create-staff", "--url", db_url, "--login", "Clerk2", "--name", "窓口 二郎", "--role", "clerk",
+        "--password-stdin", stdin="a long enough passphrase\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert "clerk2" in created.stdout
+    with env.bo.db.sessions() as session:
+        stored = session.scalars(select(StaffAccount.password_hash).where(StaffAccount.login == "clerk2")).one()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # argon2-cffi's defaults outside tests
+    assert sign_in(env.client(), "clerk2", "a long enough passphrase").status_code == 303
+
+    made = cli("create-token", "--url", db_url, "--login", "clerk2", "--name", "ci")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip()
+    assert token.startswith("mdg_")
+    assert env.client().get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).json()["login"] == "clerk2"
+
+
+def test_cli_refusals(env: Env, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    common = ("--url", db_url, "--name", "x", "--role", "clerk")
+    code, _, err = run_main(capsys, "create-staff", *common, "--login", "clerk1", "--password", "another passphrase")
+    assert (code, "taken" in err) == (1, True)
+    code, _, err = run_main(capsys, "create-staff", *common, "--login", "c3", "--password", "short")
+    assert (code, "at least 12 characters" in err) == (2, True)
+    code, _, err = run_main(
+        capsys, "create-staff", *common, "--login", "bad login!", "--password", "another passphrase"
+    )
+    assert (code, "login id" in err) == (2, True)
+    code, _, _ = run_main(capsys, "create-staff", "--url", db_url, "--login", "c3", "--name", "x", "--role", "mayor")
+    assert code == 2
+    code, _, err = run_main(capsys, "create-token", "--url", db_url, "--login", "ghost", "--name", "ci")
+    assert (code, "no staff account" in err) == (1, True)
+    code, _, _ = run_main(capsys, "create-token", "--url", db_url, "--login", "clerk1", "--name", "ci", "--days", "0")
+    assert code == 2
+    code, _, _ = run_main(capsys, "frobnicate")
+    assert code == 2
+
+
+def test_cli_revoke_and_unlock(env: Env, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    token = env.bo.accounts.create_token("clerk1", "ci", now=env.clock())
+    assert run_main(capsys, "revoke-tokens", "--url", db_url, "--login", "clerk1")[:2] == (0, "revoked 1 token(s)\n")
+    assert env.client().get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    for _ in range(MAX_FAILURES):
+        sign_in(env.client(), "clerk1", "not the password")
+    assert "ロック" in alert_text(sign_in(env.client(), "clerk1", CLERK_PASSWORD).text)
+    assert run_main(capsys, "unlock", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303
+
+
+def test_cli_seed_demo_is_idempotent_and_refused_in_production(
+    env: Env, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_main(capsys, "seed-demo", "--url", db_url)
+    assert code == 0
+    assert out.count("(created)") == 2
+    code, out, _ = run_main(capsys, "seed-demo", "--url", db_url)
+    assert code == 0
+    assert out.count("(already there)") == 2
+    with env.bo.db.sessions() as session:
+        logins = session.scalars(select(StaffAccount.login).where(StaffAccount.login.in_(["clerk", "supervisor"])))
+        assert sorted(logins) == ["clerk", "supervisor"]
+    assert DEMO_PASSWORD == "madoguchi-demo-2026"
+    assert sign_in(env.client(), "clerk", DEMO_PASSWORD).status_code == 303
+    supervisor = env.client()
+    sign_in(supervisor, "supervisor", DEMO_PASSWORD)
+    assert supervisor.get("/staff/supervisor-only").status_code == 200
+
+    production = {
+        "PROFILE": "production",
+        "LINE_CHANNEL_SECRET": "prod-secret-" + "s" * 20,
+        "LINE_CHANNEL_ACCESS_TOKEN": "prod-token-" + "t" * 20,
+        "USER_ID_HASH_KEY": "prod-hash-key-" + "h" * 20,
+        "BLOB_KEYS": "prod1:" + base64.b64encode(bytes(range(32))).decode(),
+        "SESSION_SECRET": "prod-session-secret-" + "x" * 20,
+    }
+    target = tmp_path / "production.sqlite"
+    refused = cli("seed-demo", "--url", f"sqlite:///{target}", env=production)
+    assert refused.returncode == 1
+    assert "production" in refused.stderr
+    assert not target.exists()

@@ -1,0 +1,51 @@
+"""The ID-photo check against generated, labelled photos: a tuning set (seed 1) and a held-out set (seed 2).
+
+The check was tuned on seed 1 (and looked at on seeds 3 to 6); seed 2 was only scored. Each set has
+20 good photos and 10 of each bad class. The sets are drawn once and kept in pytest's cache (keyed
+by the generator's source). The confusion table is printed (`-s` shows it) and also by
+`python -m tests.support.id_cards --table --seed N`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from domain.id_photo import check_id_photo
+from tests.support.id_cards import CLASSES, Sample, cached_set, confusion, correct_share, format_table
+
+TUNING_SEED = 1
+HELD_OUT_SEED = 2
+GOOD_FLOOR = 0.95
+CLASS_FLOOR = 0.80  # what the check reaches on both sets today, every class (regression guard)
+# The issue's target is 90 % per class; cut-off, tilted and glare reach 80 % on one of the sets (see the
+# README and issue 3's note), so the floor asserted here is what is reached, as a regression guard.
+
+
+@pytest.fixture(scope="module")
+def tables(request: pytest.FixtureRequest) -> dict[int, dict[str, Counter[str]]]:
+    cache = request.config.cache
+    cache_dir = cache.mkdir("id-cards") if cache is not None else None
+    out: dict[int, dict[str, Counter[str]]] = {}
+    for seed in (TUNING_SEED, HELD_OUT_SEED):
+        samples: tuple[Sample, ...] = cached_set(cache_dir, seed)
+        out[seed] = confusion(samples, check_id_photo)
+    return out
+
+
+@pytest.mark.parametrize("seed", [TUNING_SEED, HELD_OUT_SEED], ids=["tuning", "held-out"])
+def test_floors(tables: dict[int, dict[str, Counter[str]]], seed: int) -> None:
+    table = tables[seed]
+    print(f"\nID photo check, seed {seed} (rows: generated class; columns: main reason)")  # noqa: T201
+    print(format_table(table))  # noqa: T201
+    assert sum(table["good"].values()) == 20
+    assert correct_share(table, "good") >= GOOD_FLOOR
+    bad = [c for c in CLASSES if c != "good"]
+    for label in bad:
+        assert sum(table[label].values()) == 10
+        assert correct_share(table, label) >= CLASS_FLOOR, label
+    overall = sum(correct_share(table, c) for c in bad) / len(bad)
+    assert overall >= 0.9
+    rejected = sum(table[c]["accepted"] == 0 for c in bad)
+    assert rejected == len(bad), "a bad photo was accepted"

@@ -1,0 +1,140 @@
+"""The fee payment stage of the application workflow, with fake payment activities."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from config.settings import get_settings
+from domain.models import (
+    ApplicationView,
+    ConfirmPaymentResult,
+    DecisionInput,
+    PaymentRecord,
+    PaymentRedirect,
+    WithdrawInput,
+)
+from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
+from tests.workflows.test_application_review import in_review
+
+
+async def approved(
+    env: WorkflowEnvironment, fake: FakePhotos, queue: str, language: str = "ja"
+) -> WorkflowHandle[Any, Any]:
+    handle = await in_review(env, fake, queue, language=language)
+    await handle.execute_update("decide", DecisionInput("approve", clerk_login="c", clerk_name="C"))
+    await fake.wait_sent(2)
+    return handle
+
+
+async def record(handle: WorkflowHandle[Any, Any]) -> PaymentRecord:
+    for _ in range(200):
+        found = await handle.query("payment", result_type=PaymentRecord | None)
+        if found is not None:
+            return found
+        await asyncio.sleep(0.02)
+    raise AssertionError("no payment requested")
+
+
+async def until_status(handle: WorkflowHandle[Any, Any], status: str) -> None:
+    for _ in range(300):
+        if await handle.query("status") == status:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"status {await handle.query('status')}, expected {status}")
+
+
+def redirect(rec: PaymentRecord) -> PaymentRedirect:
+    return PaymentRedirect(transaction_id=rec.transaction_id, order_id=rec.order_id)
+
+
+async def test_approval_push_carries_the_pay_card_and_a_double_redirect_captures_once(
+    local_env: WorkflowEnvironment,
+) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue, language="en")
+        push = fake.sent[-1]
+        assert push.reply_token == "" and len(push.messages) == 2, "one push: the decision and the card"
+        assert "approved" in push.messages[0]["text"] and push.messages[1]["type"] == "flex"
+        assert "http://pay/1" in str(push.messages[1]) and "¥300" in str(push.messages[1])
+        [request] = fake.payment_requests
+        assert request.amount == 300 and request.order_id.endswith("-1") and request.items[0].quantity == 1
+        rec = await record(handle)
+        await handle.signal("payment_authorized", PaymentRedirect(transaction_id="1", order_id=rec.order_id))
+        await handle.signal("payment_authorized", redirect(rec))
+        await handle.signal("payment_authorized", redirect(rec))
+        await until_status(handle, "Paid")
+        assert len(fake.confirms) == 1, "a mismatched redirect is ignored and a repeated one confirms once"
+        assert "received your payment of ¥300" in fake.words(-1)
+        view = await handle.query("view", result_type=ApplicationView)
+        assert view.payment is not None and view.payment.state == "captured" and view.payment.captured_at
+
+
+async def test_cancel_at_the_payment_page_offers_a_new_link(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        await handle.signal("payment_cancelled", redirect(await record(handle)))
+        await fake.wait_sent(3)
+        assert "キャンセルされました" in fake.words(-1) and "http://pay/2" in str(fake.sent[-1].messages)
+        second = await record(handle)
+        assert second.order_id.endswith("-2") and second.state == "requested"
+        fake.confirm_answer = ConfirmPaymentResult(outcome="captured", already=True)
+        await handle.signal("payment_authorized", redirect(second))
+        await until_status(handle, "Paid")
+
+
+async def test_withdrawing_after_payment_refunds_exactly_once(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        await handle.signal("payment_authorized", redirect(await record(handle)))
+        await until_status(handle, "Paid")
+        await handle.signal("withdraw", WithdrawInput())
+        await handle.signal("withdraw", WithdrawInput())
+        assert await handle.result() == "Withdrawn"
+        assert len(fake.refunds) == 1 and fake.refunds[0].amount == 300
+        assert "返金しました" in "\n".join(fake.words(i) for i in range(len(fake.sent)))
+        view = await handle.query("view", result_type=ApplicationView)
+        assert view.payment is not None and view.payment.state == "refunded"
+
+
+async def test_a_redirect_the_provider_did_not_authorise_keeps_waiting(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    fake.confirm_answer = ConfirmPaymentResult(outcome="not_authorized")
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        rec = await record(handle)
+        await handle.signal("payment_authorized", redirect(rec))
+        for _ in range(100):
+            if fake.confirms:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert await handle.query("status") == "Approved"
+        assert (await record(handle)).state == "requested"
+
+
+async def test_unpaid_fee_is_reminded_then_the_application_is_cancelled(skipping_env: WorkflowEnvironment) -> None:
+    settings = get_settings()
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(skipping_env, fake, queue):
+        handle = await in_review(skipping_env, fake, queue)
+        await handle.execute_update("decide", DecisionInput("approve", clerk_login="c", clerk_name="C"))
+        await fake.wait_sent(2)
+        sent = len(fake.sent)
+        await skipping_env.sleep(settings.payment_reminder_after + timedelta(minutes=1))
+        await fake.wait_sent(sent + 1)
+        assert "まだ確認できていません" in fake.words(-1)
+        await skipping_env.sleep(settings.payment_expire_after - settings.payment_reminder_after)
+        await until_status(handle, "Cancelled")
+        assert "取り消しました" in fake.words(-1)
+        assert fake.confirms == [] and fake.refunds == []
+        # Left running, its 30-day photo retention timer would stall time skipping for the next tests.
+        await handle.terminate("test over")
