@@ -14,11 +14,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.certificates import CertificateActivities
 from activities.id_photo import IdPhotoActivities
 from activities.messaging import LineActivities
 from activities.payments import PaymentActivities
 from activities.registry import RegistryActivities
 from catalog import get_catalog
+from certificates.signing import Keyring as CertificateKeyring
+from certificates.store import CertificateStore
 from config import Settings, get_settings
 from config.temporal import connect_with_retry
 from payments.factory import provider_from_settings
@@ -52,8 +55,16 @@ def build_worker(
     get_catalog()
     line = LineActivities(AsyncMessagingApi(api_client), settings.reply_token_max_age)
     photos = id_photo_activities(settings, AsyncMessagingApiBlob(api_client))
-    registry = RegistryActivities(SqlRegistry.from_url(settings.registry_url))
+    resident_registry = SqlRegistry.from_url(settings.registry_url)
+    registry = RegistryActivities(resident_registry)
     money = PaymentActivities(payment_provider)
+    certificates = CertificateActivities(
+        resident_registry,
+        CertificateStore.from_url(settings.database_url),
+        blob_store_from_settings(settings.blob_dir, settings.blob_keys),
+        CertificateKeyring.parse(settings.cert_signing_keys),
+        settings.public_url,
+    )
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -67,6 +78,7 @@ def build_worker(
             money.request_payment,
             money.confirm_payment,
             money.refund_payment,
+            certificates.issue_certificate,
         ],
         workflow_runner=workflow_runner(),
     )

@@ -17,8 +17,16 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from catalog import get_catalog
 from config.temporal import APPLICATION_STATUS, ESCALATED, PROCEDURE_CODE, REVIEW_DUE_AT, RPC_TIMEOUT, SUBMITTED_AT
+from domain.delivery import validate_tracking
 from domain.ids import application_workflow_id
-from domain.models import ApplicationStatus, ApplicationView, Decision, DecisionInput
+from domain.models import (
+    ApplicationStatus,
+    ApplicationView,
+    CertificateRecord,
+    Decision,
+    DecisionInput,
+    MarkMailedInput,
+)
 from domain.review import InvalidDecision, validate
 
 APPLICATION_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -187,6 +195,29 @@ async def decide(client: Client, application_id: str, decision: DecisionInput) -
         if isinstance(cause, ApplicationError) and cause.type == "InvalidDecision":
             raise BadRequest(cause.message) from None
         raise Conflict(str(cause or err), {}) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            await _raise_if_closed(client, application_id)
+            raise NotFound(f"unknown application id {application_id!r}") from None
+        raise Unavailable(err.message) from None
+    return result
+
+
+async def mark_mailed(client: Client, application_id: str, mailed: MarkMailedInput) -> CertificateRecord:
+    """A clerk posted the printed certificate: the workflow's validated `mark_mailed` update."""
+    try:
+        validate_tracking(mailed.tracking_number)
+    except ValueError as err:
+        raise BadRequest(str(err)) from None
+    handle = client.get_workflow_handle(application_workflow_id(check_id(application_id)))
+    try:
+        result: CertificateRecord = await handle.execute_update(
+            "mark_mailed", mailed, result_type=CertificateRecord, rpc_timeout=timedelta(seconds=30)
+        )
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+        raise Conflict(message, {}) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             await _raise_if_closed(client, application_id)

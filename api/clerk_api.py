@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, model_validator
 from api import applications
 from api.deps import TemporalDep
 from backoffice.auth import Staff, current_staff, require_csrf
-from domain.models import DecisionInput
+from domain.models import DecisionInput, MarkMailedInput
 from domain.review import MAX_NOTE
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS
 
@@ -121,6 +121,30 @@ async def post_decision(
     )
     try:
         result = await applications.decide(temporal, application_id, decision)
+    except ERRORS as err:
+        raise http_error(err) from None
+    return JSONResponse(asdict(result))
+
+
+class MailedBody(BaseModel):
+    tracking_number: str = Field(min_length=6, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
+
+
+@router.post(
+    "/applications/{application_id}/mailed",
+    summary="The printed certificate was posted: record the tracking number and tell the resident",
+    responses={404: {"description": "unknown id"}, 409: {"description": "not awaiting mailing"}},
+)
+async def post_mailed(
+    application_id: str,
+    body: MailedBody,
+    staff: StaffDep,
+    temporal: TemporalDep,
+    _csrf: Annotated[None, Depends(require_csrf)],
+) -> JSONResponse:
+    mailed = MarkMailedInput(tracking_number=body.tracking_number, clerk_login=staff.login, clerk_name=staff.name)
+    try:
+        result = await applications.mark_mailed(temporal, application_id, mailed)
     except ERRORS as err:
         raise http_error(err) from None
     return JSONResponse(asdict(result))

@@ -18,7 +18,7 @@ from api import applications
 from api.deps import SettingsDep, TemporalDep
 from backoffice import CurrentStaff, SupervisorStaff, language, render, require_csrf, t
 from catalog import get_catalog
-from domain.models import ApplicationView, DecisionInput
+from domain.models import ApplicationView, DecisionInput, MarkMailedInput
 from domain.state import JST
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS
 from storage.blobs import BlobNotFound, blob_store_from_settings
@@ -169,6 +169,11 @@ def _answer_rows(view: ApplicationView, lang: str) -> tuple[list[dict[str, Any]]
     return rows, others
 
 
+def _error_page(request: Request, key: str, status: int) -> Response:
+    message = t(key, language(request))
+    return render(request, "error.html", {"message": message, "signed_in": True}, status_code=status)
+
+
 async def _detail_page(
     request: Request,
     temporal: TemporalDep,
@@ -248,7 +253,8 @@ def _events() -> set[str]:
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 async def detail(request: Request, application_id: str, staff: CurrentStaff, temporal: TemporalDep) -> Response:
     done = request.query_params.get("done", "")
-    notice = t(f"decision.done.{done}", language(request)) if done in ("approve", "reject", "request_photo") else ""
+    known = ("approve", "reject", "request_photo", "mailed")
+    notice = t(f"decision.done.{done}", language(request)) if done in known else ""
     return await _detail_page(request, temporal, application_id, notice=notice)
 
 
@@ -290,6 +296,56 @@ async def decide(
     except applications.Unavailable:
         return await _detail_page(request, temporal, application_id, error=t("decision.unavailable", lang), status=503)
     return RedirectResponse(f"/staff/applications/{application_id}?done={decision}", status_code=303)
+
+
+@router.post("/applications/{application_id}/mailed")
+async def mailed(
+    request: Request,
+    application_id: str,
+    staff: CurrentStaff,
+    _csrf: Annotated[None, Depends(require_csrf)],
+    temporal: TemporalDep,
+    tracking_number: Annotated[str, Form()] = "",
+) -> Response:
+    lang = language(request)
+    chosen = MarkMailedInput(tracking_number=tracking_number.strip(), clerk_login=staff.login, clerk_name=staff.name)
+    try:
+        await applications.mark_mailed(temporal, application_id, chosen)
+    except applications.NotFound:
+        return _error_page(request, "error.not_found", 404)
+    except applications.BadRequest as err:
+        error = t("decision.invalid", lang, reason=str(err))
+        return await _detail_page(request, temporal, application_id, error=error, status=422)
+    except applications.Conflict as err:
+        return await _detail_page(request, temporal, application_id, error=str(err), status=409)
+    except applications.Unavailable:
+        return await _detail_page(request, temporal, application_id, error=t("decision.unavailable", lang), status=503)
+    return RedirectResponse(f"/staff/applications/{application_id}?done=mailed", status_code=303)
+
+
+@router.get("/applications/{application_id}/certificate.{kind}")
+async def certificate_file(
+    application_id: str, kind: str, staff: CurrentStaff, temporal: TemporalDep, settings: SettingsDep
+) -> Response:
+    """The issued certificate (PDF to print, PNG preview), decrypted for signed-in staff only."""
+    if kind not in ("pdf", "png"):
+        return Response("not found", status_code=404, media_type="text/plain")
+    try:
+        view = await applications.get_view(temporal, application_id)
+    except applications.NotFound:
+        return Response("not found", status_code=404, media_type="text/plain")
+    except applications.Unavailable:
+        return Response("temporarily unavailable", status_code=503, media_type="text/plain")
+    if view.certificate is None:
+        return Response("no certificate yet", status_code=404, media_type="text/plain")
+    key = view.certificate.pdf_blob_key if kind == "pdf" else view.certificate.preview_blob_key
+    store = blob_store_from_settings(settings.blob_dir, settings.blob_keys)
+    try:
+        data = await asyncio.to_thread(store.get, key)
+    except BlobNotFound:
+        return Response("deleted", status_code=404, media_type="text/plain")
+    media = "application/pdf" if kind == "pdf" else "image/png"
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/applications/{application_id}/photos/{index}")

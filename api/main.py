@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from api import clerk_api, clerk_pages, health, line, payments
+from api import certificates, clerk_api, clerk_pages, health, line, payments, verify
 from backoffice import init_backoffice
 from config import Settings, get_settings
 from config.temporal import connect
@@ -30,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(line.router)
     app.include_router(payments.router)
+    app.include_router(certificates.router)
+    app.include_router(verify.router)
     app.include_router(clerk_api.router)
     # Before the back office's own routes: the queue is the staff home page.
     app.include_router(clerk_pages.router)

@@ -135,6 +135,14 @@ class Settings(BaseSettings):
         Keyring.parse(value)  # refuse a malformed key ring at start-up, with its reason
         return value
 
+    @field_validator("cert_signing_keys")
+    @classmethod
+    def _cert_keys_parse(cls, value: str) -> str:
+        from certificates.signing import Keyring as CertificateKeyring
+
+        CertificateKeyring.parse(value)  # refuse a malformed signing key ring at start-up, with its reason
+        return value
+
     @model_validator(mode="after")
     def _production_has_real_secrets(self) -> Settings:
         if self.profile == "production":

@@ -20,8 +20,10 @@ class ApplicationStatus(StrEnum):
     EXPIRED = "Expired"  # no usable ID photo before the deadline
     APPROVED = "Approved"  # by a clerk: the fee is requested, the resident pays in LINE
     REJECTED = "Rejected"
-    PAID = "Paid"  # the fee is captured; the certificate (issue E) continues from here
-    CANCELLED = "Cancelled"  # not paid in time, or cancelled after payment (then refunded)
+    PAID = "Paid"  # the fee is captured; the certificate is being issued
+    AWAITING_MAILING = "AwaitingMailing"  # issued; in the clerks' print queue
+    COMPLETED = "Completed"  # delivered (mailed, or a download link sent)
+    CANCELLED = "Cancelled"  # not paid in time, or the certificate could not be issued (then refunded)
     NOT_STARTED = "NotStarted"  # the application workflow could not be started (id collision)
 
 
@@ -47,6 +49,7 @@ class ApplicationSummary:
     submitted_at: str  # ISO 8601, UTC
     payment_state: str = ""  # a PaymentRecord state, once a fee was requested
     payment_amount: int = 0
+    delivery: str = ""  # once delivered: "mail:<tracking number>" or "digital"
 
 
 @dataclass
@@ -133,6 +136,7 @@ class ApplicationStatusChanged:
     status: str
     payment_state: str = ""
     payment_amount: int = 0
+    delivery: str = ""  # once delivered: "mail:<tracking number>" or "digital"
 
 
 @dataclass
@@ -252,6 +256,7 @@ class ApplicationView:
     decisions: list[Decision] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     payment: PaymentRecord | None = None
+    certificate: CertificateRecord | None = None
 
 
 @dataclass
@@ -326,3 +331,47 @@ class PaymentRecord:
     captured_at: str = ""
     refunded_at: str = ""
     refund_transaction_id: str = ""
+
+
+@dataclass
+class IssueCertificateInput:
+    application_id: str
+    procedure_code: str
+    answers: dict[str, str]
+    person_id: str
+
+
+@dataclass
+class IssuedCertificateResult:
+    certificate_id: str
+    number: str
+    pdf_blob_key: str
+    preview_blob_key: str
+    pages: int
+
+
+@dataclass
+class CertificateRecord:
+    """The issued certificate of an application and how it reached the resident."""
+
+    certificate_id: str
+    number: str
+    pdf_blob_key: str
+    preview_blob_key: str
+    pages: int
+    delivery: str  # "mail" | "digital"
+    issued_at: str
+    mailed_at: str = ""
+    tracking_number: str = ""
+    mailed_by: str = ""
+    link_sent_at: str = ""
+    link_expires_at: str = ""
+
+
+@dataclass
+class MarkMailedInput:
+    """A clerk printed the certificate and posted it (the `mark_mailed` update)."""
+
+    tracking_number: str
+    clerk_login: str
+    clerk_name: str = ""

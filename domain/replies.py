@@ -188,6 +188,11 @@ def status_text(ctx: Context, lang: str) -> str:
         if app.payment_state and has_text(f"payment_state.{app.payment_state}"):
             state = t(f"payment_state.{app.payment_state}", lang)
             item += "\n" + t("status_payment", lang, amount=yen(app.payment_amount, lang), state=state)
+        if app.delivery:
+            kind, _, tracking = app.delivery.partition(":")
+            if has_text(f"delivery_done.{kind}"):
+                how = t(f"delivery_done.{kind}", lang, tracking=tracking)
+                item += "\n" + t("status_delivery", lang, how=how)
         parts.append(item)
     if len(newest) > MAX_STATUS_ITEMS:
         parts.append(t("status_more", lang, count=len(newest) - MAX_STATUS_ITEMS))

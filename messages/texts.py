@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from messages.texts_certificate import CERTIFICATE_TEXTS
 from messages.texts_intake import INTAKE_TEXTS
 from messages.texts_payment import PAYMENT_TEXTS
 from messages.texts_photo_stage import PHOTO_STAGE_TEXTS
@@ -145,6 +146,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **PHOTO_STAGE_TEXTS,
     **REVIEW_TEXTS,
     **PAYMENT_TEXTS,
+    **CERTIFICATE_TEXTS,
 }
 
 

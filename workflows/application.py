@@ -32,13 +32,15 @@ with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
     from config.settings import get_settings
     from config.temporal import APPLICATION_STATUS, ESCALATED, PAYMENT_STATUS, REVIEW_DUE_AT
-    from domain import id_photo_stage, payment, review
+    from domain import delivery, id_photo_stage, payment, review
+    from domain.download import download_url
     from domain.ids import retry_key
     from domain.models import (
         ApplicationInput,
         ApplicationStatus,
         ApplicationStatusChanged,
         ApplicationView,
+        CertificateRecord,
         ConfirmPaymentInput,
         ConfirmPaymentResult,
         Decision,
@@ -47,6 +49,9 @@ with workflow.unsafe.imports_passed_through():
         IdPhotoAttempt,
         IdPhotoRecord,
         IdPhotoSubmitted,
+        IssueCertificateInput,
+        IssuedCertificateResult,
+        MarkMailedInput,
         MatchRegistryInput,
         PaymentItem,
         PaymentRecord,
@@ -89,6 +94,9 @@ REQUEST_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=10), maximum_attempts=4
 )
 REQUEST_RETRY_LONG = RetryPolicy(initial_interval=timedelta(seconds=30), maximum_interval=timedelta(minutes=10))
+ISSUE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=2), maximum_attempts=8
+)
 # Confirm and refund are safe to retry (confirm checks the state first; refund of a refunded payment is a no-op).
 MONEY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
@@ -107,6 +115,8 @@ class ApplicationWorkflow:
         self._escalated = False
         self._decisions: list[Decision] = []
         self._payment: PaymentRecord | None = None
+        self._certificate: CertificateRecord | None = None
+        self._delivery_detail = ""
         self._redirects: list[tuple[str, PaymentRedirect]] = []
         self._timeline: list[TimelineEntry] = [TimelineEntry(at=inp.submitted_at, event="submitted", actor="resident")]
 
@@ -124,7 +134,9 @@ class ApplicationWorkflow:
                 break
         if self._status == ApplicationStatus.APPROVED and self._withdraw is None:
             await self._payment_stage()
-        # The certificate (issue E) continues from Paid; JPKI signing is not built yet.
+        if self._status == ApplicationStatus.PAID and self._withdraw is None:
+            await self._certificate_stage()
+        # JPKI signing is not built yet: such applications wait here, withdrawable.
         while self._status in WITHDRAWABLE and self._withdraw is None:
             await workflow.wait_condition(lambda: self._withdraw is not None or bool(self._photos))
             await self._answer_late_photos()
@@ -515,6 +527,87 @@ class ApplicationWorkflow:
     def payment(self) -> PaymentRecord | None:
         return self._payment
 
+    # --- certificate and delivery ----------------------------------------------------------------
+    async def _certificate_stage(self) -> None:
+        app = self._inp.application
+        person_id = str((self._registry_match or {}).get("person_id") or "")
+        issued: IssuedCertificateResult | None = None
+        if person_id:
+            try:
+                issued = await workflow.execute_activity(
+                    "issue_certificate",
+                    IssueCertificateInput(app.application_id, app.procedure_code, app.answers, person_id),
+                    result_type=IssuedCertificateResult,
+                    start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=ISSUE_RETRY,
+                )
+            except ActivityError as err:
+                workflow.logger.error("certificate could not be issued: %s", err.cause)
+        if issued is None:
+            # Issuing failed for good (or the registry never matched): the money goes back, exactly once.
+            self._note("certificate_failed")
+            await self._refund_if_captured()
+            await self._send(delivery.failed(app.language, app.application_id), "cert-failed")
+            await self._set_status(ApplicationStatus.CANCELLED)
+            return
+        procedure = get_catalog().get(app.procedure_code)
+        allowed = procedure.delivery if procedure else ("mail",)
+        how = app.answers.get("delivery") if app.answers.get("delivery") in allowed else allowed[0]
+        self._certificate = CertificateRecord(
+            certificate_id=issued.certificate_id,
+            number=issued.number,
+            pdf_blob_key=issued.pdf_blob_key,
+            preview_blob_key=issued.preview_blob_key,
+            pages=issued.pages,
+            delivery=str(how),
+            issued_at=workflow.now().isoformat(),
+        )
+        self._note("certificate_issued", detail=issued.number)
+        if self._withdraw is not None:
+            return  # withdrawn while it was being issued: the end of run() refunds
+        settings = get_settings()
+        if how == "digital":
+            expires = workflow.now() + settings.digital_copy_link_valid_for
+            url = download_url(settings.public_url, settings.session_secret, issued.certificate_id, expires)
+            self._certificate.link_sent_at = workflow.now().isoformat()
+            self._certificate.link_expires_at = expires.isoformat()
+            self._delivery_detail = "digital"
+            await self._send(delivery.digital(app.language, issued.number, url, expires), "cert-digital")
+            self._note("download_link_sent")
+            await self._set_status(ApplicationStatus.COMPLETED)
+            return
+        await asyncio.gather(
+            self._send(delivery.printing(app.language, issued.number), "cert-printing"),
+            self._set_status(ApplicationStatus.AWAITING_MAILING),
+        )
+        await workflow.wait_condition(lambda: self._status != ApplicationStatus.AWAITING_MAILING)
+
+    @workflow.update
+    async def mark_mailed(self, inp: MarkMailedInput) -> CertificateRecord:
+        record = self._certificate
+        if self._status != ApplicationStatus.AWAITING_MAILING or record is None:
+            raise ApplicationError(f"not awaiting mailing: {self._status.value}", type="NotAwaitingMailing")
+        record.mailed_at = workflow.now().isoformat()
+        record.tracking_number = inp.tracking_number.strip()
+        record.mailed_by = inp.clerk_login
+        self._delivery_detail = f"mail:{record.tracking_number}"
+        self._status = ApplicationStatus.COMPLETED  # at once: a second clerk's update now fails
+        self._note("mailed", actor=inp.clerk_login, detail=record.tracking_number)
+        app = self._inp.application
+        await asyncio.gather(
+            self._send(delivery.mailed(app.language, record.number, record.tracking_number), "cert-mailed"),
+            self._set_status(ApplicationStatus.COMPLETED),
+        )
+        return record
+
+    @mark_mailed.validator
+    def _validate_mailed(self, inp: MarkMailedInput) -> None:
+        delivery.validate_tracking(inp.tracking_number)
+        if not inp.clerk_login:
+            raise ValueError("the clerk is missing")
+        if self._status != ApplicationStatus.AWAITING_MAILING:
+            raise ApplicationError(f"not awaiting mailing: {self._status.value}", type="NotAwaitingMailing")
+
     # --- retention -------------------------------------------------------------------------------
     async def _keep_then_delete_photos(self) -> None:
         stored = [a for a in self._record.attempts if a.blob_key]
@@ -583,6 +676,7 @@ class ApplicationWorkflow:
                     status=status.value,
                     payment_state=self._payment.state if self._payment else "",
                     payment_amount=self._payment.amount if self._payment else 0,
+                    delivery=self._delivery_detail,
                 ),
             )
         except ApplicationError:
@@ -629,6 +723,7 @@ class ApplicationWorkflow:
             decisions=self._decisions,
             timeline=self._timeline,
             payment=self._payment,
+            certificate=self._certificate,
         )
 
 

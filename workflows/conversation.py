@@ -117,6 +117,8 @@ class ConversationWorkflow:
                 app.status = change.status
                 if change.payment_state:
                     app.payment_state, app.payment_amount = change.payment_state, change.payment_amount
+                if change.delivery:
+                    app.delivery = change.delivery
 
     @workflow.query
     def phase(self) -> str:

@@ -7,14 +7,18 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import get_settings
 from domain.models import (
     ApplicationView,
+    CertificateRecord,
     ConfirmPaymentResult,
     DecisionInput,
+    MarkMailedInput,
     PaymentRecord,
     PaymentRedirect,
     WithdrawInput,
@@ -24,9 +28,9 @@ from tests.workflows.test_application_review import in_review
 
 
 async def approved(
-    env: WorkflowEnvironment, fake: FakePhotos, queue: str, language: str = "ja"
+    env: WorkflowEnvironment, fake: FakePhotos, queue: str, language: str = "ja", **kw: Any
 ) -> WorkflowHandle[Any, Any]:
-    handle = await in_review(env, fake, queue, language=language)
+    handle = await in_review(env, fake, queue, language=language, **kw)
     await handle.execute_update("decide", DecisionInput("approve", clerk_login="c", clerk_name="C"))
     await fake.wait_sent(2)
     return handle
@@ -92,12 +96,14 @@ async def test_cancel_at_the_payment_page_offers_a_new_link(local_env: WorkflowE
 
 async def test_withdrawing_after_payment_refunds_exactly_once(local_env: WorkflowEnvironment) -> None:
     fake, queue = FakePhotos(), str(uuid.uuid4())
+    fake.issue_gate.clear()  # the certificate is still being issued when the resident withdraws
     async with photo_worker(local_env, fake, queue):
         handle = await approved(local_env, fake, queue)
         await handle.signal("payment_authorized", redirect(await record(handle)))
         await until_status(handle, "Paid")
         await handle.signal("withdraw", WithdrawInput())
         await handle.signal("withdraw", WithdrawInput())
+        fake.issue_gate.set()
         assert await handle.result() == "Withdrawn"
         assert len(fake.refunds) == 1 and fake.refunds[0].amount == 300
         assert "返金しました" in "\n".join(fake.words(i) for i in range(len(fake.sent)))
@@ -137,4 +143,56 @@ async def test_unpaid_fee_is_reminded_then_the_application_is_cancelled(skipping
         assert "取り消しました" in fake.words(-1)
         assert fake.confirms == [] and fake.refunds == []
         # Left running, its 30-day photo retention timer would stall time skipping for the next tests.
+        await handle.terminate("test over")
+
+
+async def paid(env: WorkflowEnvironment, fake: FakePhotos, queue: str, **kw: Any) -> WorkflowHandle[Any, Any]:
+    handle = await approved(env, fake, queue, **kw)
+    await handle.signal("payment_authorized", redirect(await record(handle)))
+    return handle
+
+
+async def test_issuing_that_fails_for_good_refunds_and_cancels(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    fake.issue_error = ApplicationError("members_unmatched", type="CertificateUnavailable", non_retryable=True)
+    async with photo_worker(local_env, fake, queue):
+        handle = await paid(local_env, fake, queue)
+        await until_status(handle, "Cancelled")
+        assert len(fake.refunds) == 1
+        words = "\n".join(fake.words(i) for i in range(len(fake.sent)))
+        assert "発行できませんでした" in words and "返金しました" in words
+        await handle.terminate("test over")
+
+
+async def test_mail_delivery_through_the_print_queue(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await paid(local_env, fake, queue, language="en")
+        await until_status(handle, "AwaitingMailing")
+        assert fake.issued[0].person_id == "P0000001", "the registry match names the person, not the chat"
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update("mark_mailed", MarkMailedInput("no!", clerk_login="c"))
+        done = await handle.execute_update(
+            "mark_mailed",
+            MarkMailedInput("JP-1234-5678", clerk_login="c", clerk_name="C"),
+            result_type=CertificateRecord,
+        )
+        assert done.tracking_number == "JP-1234-5678" and done.mailed_at
+        assert await handle.query("status") == "Completed"
+        assert "Tracking number: JP-1234-5678" in fake.words(-1)
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update("mark_mailed", MarkMailedInput("JP-9999-9999", clerk_login="d"))
+        await handle.terminate("test over")
+
+
+async def test_digital_delivery_sends_a_signed_expiring_link(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await paid(local_env, fake, queue, procedure="shotoku", answers={"delivery": "digital"})
+        await until_status(handle, "Completed")
+        link = fake.words(-1)
+        assert "/certificates/CERT" in link and "exp=" in link and "sig=" in link
+        view = await handle.query("view", result_type=ApplicationView)
+        assert view.certificate is not None and view.certificate.delivery == "digital"
+        assert view.certificate.link_expires_at
         await handle.terminate("test over")

@@ -25,6 +25,8 @@ from domain.models import (
     DeleteIdPhotosInput,
     IdPhotoRecord,
     IdPhotoSubmitted,
+    IssueCertificateInput,
+    IssuedCertificateResult,
     MatchRegistryInput,
     ReceivedIdPhoto,
     ReceiveIdPhotoInput,
@@ -67,6 +69,10 @@ class FakePhotos:
         self.confirms: list[ConfirmPaymentInput] = []
         self.refunds: list[RefundPaymentInput] = []
         self.confirm_answer = ConfirmPaymentResult(outcome="captured")
+        self.issued: list[IssueCertificateInput] = []
+        self.issue_error: Exception | None = None
+        self.issue_gate = asyncio.Event()
+        self.issue_gate.set()
 
     def script(self, content_id: str, answer: ReceivedIdPhoto | Exception) -> None:
         self.answers[content_id] = answer
@@ -102,6 +108,14 @@ class FakePhotos:
     async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:
         self.refunds.append(inp)
         return RefundPaymentResult(refund_transaction_id="R" + inp.transaction_id)
+
+    @activity.defn(name="issue_certificate")
+    async def issue_certificate(self, inp: IssueCertificateInput) -> IssuedCertificateResult:
+        self.issued.append(inp)
+        await self.issue_gate.wait()
+        if self.issue_error is not None:
+            raise self.issue_error
+        return IssuedCertificateResult("CERT" + inp.application_id, "2026-000001", "cert/x.pdf", "cert/x.png", 1)
 
     @activity.defn(name="send_messages")
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
@@ -145,21 +159,28 @@ def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Work
             fake.request_payment,
             fake.confirm_payment,
             fake.refund_payment,
+            fake.issue_certificate,
         ],
         workflow_runner=workflow_runner(),
     )
 
 
-async def start(env: WorkflowEnvironment, queue: str, language: str = "ja") -> WorkflowHandle[Any, Any]:
+async def start(
+    env: WorkflowEnvironment,
+    queue: str,
+    language: str = "ja",
+    procedure: str = "juminhyo",
+    answers: dict[str, str] | None = None,
+) -> WorkflowHandle[Any, Any]:
     app_id = f"T{uuid.uuid4().hex[:4].upper()}-TEST0"
     return await env.client.start_workflow(
         ApplicationWorkflow.run,
         ApplicationInput(
             application=SubmittedApplication(
                 application_id=app_id,
-                procedure_code="juminhyo",
+                procedure_code=procedure,
                 language=language,
-                answers={},
+                answers=answers or {},
                 copies=1,
                 fee_per_copy=300,
                 fee_total=300,

@@ -17,9 +17,9 @@ from tests.support.emulator import quick_replies
 from tests.workflows.test_application_photo_stage import FakePhotos, checked, photo, photo_worker, start
 
 
-async def in_review(env: WorkflowEnvironment, fake: FakePhotos, queue: str, language: str = "ja"):  # type: ignore[no-untyped-def]
+async def in_review(env: WorkflowEnvironment, fake: FakePhotos, queue: str, language: str = "ja", **kw):  # type: ignore[no-untyped-def]
     fake.script("1", checked(1, True))
-    handle = await start(env, queue, language=language)
+    handle = await start(env, queue, language=language, **kw)
     await photo(handle, 1)
     for _ in range(200):
         if await handle.query("status") == "AwaitingReview":

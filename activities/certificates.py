@@ -1,0 +1,65 @@
+"""Certificate activity: render from the registry, sign, store encrypted (idempotent per application)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from certificates.issue import issue_certificate
+from certificates.model import CertificateRegistry, CertificateUnavailable
+from certificates.signing import Keyring
+from certificates.store import CertificateStore
+from domain.models import IssueCertificateInput, IssuedCertificateResult
+from storage.blobs import BlobStore
+
+
+class CertificateActivities:
+    def __init__(
+        self,
+        registry: CertificateRegistry,
+        store: CertificateStore,
+        blobs: BlobStore,
+        keyring: Keyring,
+        public_url: str,
+    ) -> None:
+        self._registry = registry
+        self._store = store
+        self._blobs = blobs
+        self._keyring = keyring
+        self._public_url = public_url
+
+    @activity.defn(name="issue_certificate")
+    async def issue_certificate(self, inp: IssueCertificateInput) -> IssuedCertificateResult:
+        """A retry returns the same certificate (id, number and date are allocated once per application)."""
+        try:
+            issued = await asyncio.to_thread(
+                issue_certificate,
+                application_id=inp.application_id,
+                procedure_code=inp.procedure_code,
+                answers=inp.answers,
+                person_id=inp.person_id,
+                registry=self._registry,
+                store=self._store,
+                blobs=self._blobs,
+                keyring=self._keyring,
+                public_url=self._public_url,
+                now=datetime.now(UTC),
+            )
+        except CertificateUnavailable as err:
+            # The registry cannot support this certificate: retrying cannot help (no personal data in the message).
+            raise ApplicationError(
+                f"certificate cannot be issued: {err.reason}",
+                err.reason,
+                type="CertificateUnavailable",
+                non_retryable=True,
+            ) from None
+        return IssuedCertificateResult(
+            certificate_id=issued.certificate_id,
+            number=issued.number,
+            pdf_blob_key=issued.pdf_blob_key,
+            preview_blob_key=issued.preview_blob_key,
+            pages=issued.pages,
+        )

@@ -1,0 +1,61 @@
+"""Residents' download of a digital copy: a signed link that expires (DIGITAL_COPY_LINK_VALID_FOR)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SettingsDep
+from certificates.store import CertificateStore
+from domain.download import check
+from storage.blobs import BlobNotFound, blob_store_from_settings
+
+router = APIRouter(tags=["certificates"])
+
+PAGES = {
+    "invalid": ("このリンクは無効です", "This link is not valid."),
+    "expired": (
+        "このリンクの有効期限が切れています。市民課へお問い合わせください。",
+        "This link has expired. Please contact the Citizens Division.",
+    ),
+    "revoked": ("この証明書は取り消されています。", "This certificate has been revoked."),
+}
+
+
+def page(kind: str, status: int) -> HTMLResponse:
+    ja, en = PAGES[kind]
+    body = (
+        "<!doctype html><html lang='ja'><head><meta charset='utf-8'><title>市川市 LINE窓口</title></head>"
+        f"<body><h1>{html.escape(ja)}</h1><p lang='en'>{html.escape(en)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/certificates/{certificate_id}/download", summary="A digital copy, by its signed expiring link")
+async def download(certificate_id: str, settings: SettingsDep, exp: str = "", sig: str = "") -> Response:
+    verdict = check(settings.session_secret, certificate_id[:64], exp[:20], sig[:64], datetime.now(UTC))
+    if verdict != "ok":
+        return page(verdict, 410 if verdict == "expired" else 403)
+    store = CertificateStore.from_url(settings.database_url)
+    stored = await asyncio.to_thread(store.get, certificate_id)
+    if stored is None or not stored.pdf_blob_key:
+        return page("invalid", 404)
+    if stored.revoked_at is not None:
+        return page("revoked", 410)
+    blobs = blob_store_from_settings(settings.blob_dir, settings.blob_keys)
+    try:
+        pdf = await asyncio.to_thread(blobs.get, stored.pdf_blob_key)
+    except BlobNotFound:
+        return page("invalid", 404)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{stored.number}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
