@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-chat bench-id venv clean browser
+.PHONY: run test lint bench bench-chat bench-id bench-cert venv clean browser
 # The clerk UI is tested in Debian's headless Chromium (browsers cannot be downloaded by Playwright here).
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -45,4 +45,4 @@ bench-cert: $(STAMP)
 	$(PY) -m bench.certificate
 
 clean:
-	rm -rf $(VENV) var/*.sqlite*
+	rm -rf $(VENV) var/*.sqlite* var/blobs

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from prometheus_client import Counter
 from temporalio import activity
@@ -39,6 +42,22 @@ def _fail(operation: str, err: PaymentError) -> ApplicationError:
     return ApplicationError(f"{operation} failed: {err.code} {err.message}", type=type(err).__name__)
 
 
+@asynccontextmanager
+async def heartbeating(every: float = 2.0) -> AsyncIterator[None]:
+    """Heartbeats while a money call is in flight, so a dead worker's attempt is retried in seconds."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 class PaymentActivities:
     def __init__(self, provider: PaymentProvider) -> None:
         self._provider = provider
@@ -65,6 +84,10 @@ class PaymentActivities:
     @activity.defn(name="confirm_payment")
     async def confirm_payment(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
         """Checks the state first, so a retry (or a confirm whose answer was lost) never captures twice."""
+        async with heartbeating():
+            return await self._confirm(inp)
+
+    async def _confirm(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
         try:
             state = await self._provider.status(inp.transaction_id)
             if state == PaymentState.CAPTURED:
@@ -85,7 +108,8 @@ class PaymentActivities:
     @activity.defn(name="refund_payment")
     async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:
         try:
-            refunded = await self._provider.refund(inp.transaction_id, inp.amount)
+            async with heartbeating():
+                refunded = await self._provider.refund(inp.transaction_id, inp.amount)
         except PaymentError as err:
             raise _fail("refund", err) from None
         PAYMENTS.labels(operation="refund", outcome="already" if refunded.already else "ok").inc()

@@ -8,7 +8,6 @@ Debian's ``fonts-noto-cjk`` (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,8 +37,11 @@ class FontMissing(RuntimeError):
 
 @lru_cache(maxsize=1)
 def font_path() -> Path:
-    """The font file: $CERT_FONT_PATH if set, else the one of the noto-cjk-sans-jp-regular package."""
-    configured = os.environ.get(FONT_ENV)
+    """The font file: the CERT_FONT_PATH setting if set, else the one of the noto-cjk-sans-jp-regular package."""
+    from config.settings import get_settings
+
+    setting = get_settings().cert_font_path
+    configured = str(setting) if setting else ""
     if configured:
         path = Path(configured)
         if not path.is_file():

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     # Certificates: Ed25519 signing keys "keyid:base64(32-byte seed)[,...]"; the first signs, all verify.
     cert_signing_keys: str = DEV_CERT_SIGNING_KEYS
     digital_copy_link_valid_for: timedelta = timedelta(days=7)
+    # A Japanese OpenType/TrueType font for certificates; unset: the one of the noto-cjk-sans-jp-regular package.
+    cert_font_path: Path | None = None
 
     @field_validator("blob_keys")
     @classmethod

@@ -98,6 +98,8 @@ ISSUE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=2), maximum_attempts=8
 )
 # Confirm and refund are safe to retry (confirm checks the state first; refund of a refunded payment is a no-op).
+# The money activities heartbeat: a worker that dies mid-call is noticed in seconds, not after a minute.
+MONEY_HEARTBEAT = timedelta(seconds=10)
 MONEY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
 
@@ -460,6 +462,7 @@ class ApplicationWorkflow:
             ConfirmPaymentInput(transaction_id=record.transaction_id, amount=record.amount, currency=record.currency),
             result_type=ConfirmPaymentResult,
             start_to_close_timeout=timedelta(seconds=60),
+            heartbeat_timeout=MONEY_HEARTBEAT,
             retry_policy=MONEY_RETRY,
         )
         if confirmed.outcome == "not_authorized":
@@ -489,6 +492,7 @@ class ApplicationWorkflow:
             RefundPaymentInput(transaction_id=record.transaction_id, amount=record.amount),
             result_type=RefundPaymentResult,
             start_to_close_timeout=timedelta(seconds=60),
+            heartbeat_timeout=MONEY_HEARTBEAT,
             retry_policy=MONEY_RETRY,
         )
         record.state = "refunded"

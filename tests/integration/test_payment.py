@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from tests.integration.conftest import System
+from tests.integration.conftest import System, wait_for_worker
 from tests.integration.test_backoffice import api_token, application_in_review
 from tests.integration.test_id_photo import wait_status
 from tests.support.emulator import EmulatorDriver
@@ -119,3 +119,47 @@ async def test_cancel_then_pay_with_a_confirm_that_times_out_after_capturing(
             break
         await asyncio.sleep(0.1)
     assert "返金しました" in words(await emulator.inbox(user_id))
+
+
+async def test_worker_killed_while_confirming_charges_once(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    """The worker dies after sending confirm and before recording the answer; the sandbox captures anyway.
+    The retried activity (heartbeat timeout) finds the payment captured and does not confirm again."""
+    user_id = "U" + "f6" * 16
+    application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=53)
+    before = len(await emulator.inbox(user_id))
+    await approve(system, application_id)
+    tid, _ = await pay_link(emulator, user_id, before + 2)
+    await sandbox(emulator, "faults", rate=0.0, latency_ms=4000, endpoints=["confirm"])
+    try:
+        assert (await sandbox(emulator, f"{tid}/approve"))["status"] == 200
+        await asyncio.sleep(1.5)  # the confirm request is now held by the sandbox's latency
+        worker = system.stack.processes.pop("worker")
+        worker.kill()  # no graceful shutdown: a crash
+        worker.wait()
+    finally:
+        await sandbox(emulator, "faults", latency_ms=0, endpoints=["request", "confirm", "refund", "check", "details"])
+        system.stack.start_worker()
+    await wait_for_worker(temporal_client, system.settings)
+    handle = temporal_client.get_workflow_handle(f"application-{application_id}")
+    for _ in range(300):
+        if await handle.query("status") in ("Paid", "AwaitingMailing", "Completed"):
+            break
+        await asyncio.sleep(0.1)
+    transaction = await sandbox(emulator, f"transactions/{tid}")
+    assert transaction["captures"] == 1 and transaction["confirmCalls"] == 1, transaction
+    history = await handle.fetch_history()
+    confirm_ids = {
+        e.event_id
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "confirm_payment"
+    }
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.HasField("activity_task_started_event_attributes")
+        and e.activity_task_started_event_attributes.scheduled_event_id in confirm_ids
+    ]
+    assert attempts and max(attempts) >= 2, "the first confirm attempt died with the worker"

@@ -31,6 +31,7 @@ from certificates.render import (
     seal_box,
 )
 from certificates.signing import Keyring, canonical_json, read_pdf
+from config.settings import get_settings
 from registry.port import SqlRegistry
 from registry.seed import seed_demo
 
@@ -275,10 +276,12 @@ def test_a_missing_font_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, 
     fonts.font.cache_clear()
     try:
         monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "none.otf"))
+        get_settings.cache_clear()  # the setting is read through the one Settings class
         with pytest.raises(fonts.FontMissing, match="noto-cjk-sans-jp-regular"):
             fonts.font(30)
     finally:
         monkeypatch.delenv(fonts.FONT_ENV)
+        get_settings.cache_clear()
         fonts.font_path.cache_clear()
         fonts.font.cache_clear()
     assert fonts.font(30).getname()[0] == "Noto Sans CJK JP"
