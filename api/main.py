@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
-from api import certificates, clerk_api, clerk_pages, health, line, payments, verify
+from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
 from backoffice import init_backoffice
 from config import Settings, get_settings
 from config.temporal import connect
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(payments.router)
     app.include_router(certificates.router)
     app.include_router(verify.router)
+    app.include_router(codec.router)
     app.include_router(clerk_api.router)
     # Before the back office's own routes: the queue is the staff home page.
     app.include_router(clerk_pages.router)

@@ -25,6 +25,8 @@ DEV_LINEPAY_CHANNEL_ID = "1234567890"
 DEV_LINEPAY_CHANNEL_SECRET = "dev-linepay-channel-secret-0123456789"
 # Ed25519 signing key for certificates: "keyid:base64 of the raw 32-byte seed".
 DEV_CERT_SIGNING_KEYS = "dev-2026:" + "B" * 43 + "="
+DEV_PAYLOAD_KEYS = "dev-payload-1:" + "C" * 43 + "="
+DEV_CODEC_TOKEN = "dev-codec-token-0123456789abcdef"
 _DEV_SECRETS = {
     DEV_CHANNEL_SECRET,
     DEV_CHANNEL_ACCESS_TOKEN,
@@ -33,6 +35,8 @@ _DEV_SECRETS = {
     DEV_SESSION_SECRET,
     DEV_LINEPAY_CHANNEL_SECRET,
     DEV_CERT_SIGNING_KEYS,
+    DEV_PAYLOAD_KEYS,
+    DEV_CODEC_TOKEN,
 }
 
 
@@ -48,6 +52,12 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     temporal_db_file: Path = ROOT / "var" / "temporal.sqlite"
     temporal_grpc_compression: Literal["none", "gzip"] = "none"
+    # Temporal payload encryption: "keyid:base64(32 bytes)[,...]"; the first encrypts, all decrypt.
+    payload_keys: str = DEV_PAYLOAD_KEYS
+    # Operators' token for the codec endpoint the Temporal Web UI calls (POST /codec/{token}/decode).
+    codec_token: str = DEV_CODEC_TOKEN
+    # Browser origins allowed to call the codec endpoint (the Temporal Web UI).
+    codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
 
     # LINE Messaging API (the emulator reads the same secret and token)
     line_channel_secret: str = DEV_CHANNEL_SECRET
@@ -131,7 +141,7 @@ class Settings(BaseSettings):
     # A Japanese OpenType/TrueType font for certificates; unset: the one of the noto-cjk-sans-jp-regular package.
     cert_font_path: Path | None = None
 
-    @field_validator("blob_keys")
+    @field_validator("blob_keys", "payload_keys")
     @classmethod
     def _blob_keys_parse(cls, value: str) -> str:
         Keyring.parse(value)  # refuse a malformed key ring at start-up, with its reason
@@ -156,11 +166,14 @@ class Settings(BaseSettings):
                 self.session_secret,
                 self.linepay_channel_secret,
                 self.cert_signing_keys,
+                self.payload_keys,
+                self.codec_token,
             }
             if used & _DEV_SECRETS:
                 raise ValueError(
                     "PROFILE=production needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, "
-                    "USER_ID_HASH_KEY, BLOB_KEYS, SESSION_SECRET, LINEPAY_CHANNEL_SECRET and CERT_SIGNING_KEYS "
+                    "USER_ID_HASH_KEY, BLOB_KEYS, SESSION_SECRET, LINEPAY_CHANNEL_SECRET, CERT_SIGNING_KEYS, "
+                    "PAYLOAD_KEYS and CODEC_TOKEN "
                     "set to real values, not the development defaults"
                 )
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import Any
@@ -44,16 +45,21 @@ def search_attribute_flags() -> list[str]:
     return flags
 
 
-def data_converter() -> DataConverter:
-    """The one data converter. A payload codec (encryption) plugs in here."""
-    return default()
+def data_converter(settings: Settings | None = None) -> DataConverter:
+    """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted."""
+    from config.codec import EncryptionCodec
+    from config.settings import get_settings
+    from storage.blobs import Keyring
+
+    keys = (settings or get_settings()).payload_keys
+    return dataclasses.replace(default(), payload_codec=EncryptionCodec(Keyring.parse(keys)))
 
 
 async def connect(settings: Settings, *, lazy: bool = False) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(),
+        data_converter=data_converter(settings),
         lazy=lazy,
         # Compressing every gRPC call costs CPU on the 2 shared cores and buys nothing on loopback.
         grpc_compression=GrpcCompression.NONE if settings.temporal_grpc_compression == "none" else GrpcCompression.GZIP,

@@ -75,6 +75,8 @@ def temporal_command(settings: Settings, *, ui: bool = True) -> list[str]:
     ]  # fmt: skip
     if ui:
         cmd += ["--ui-port", str(settings.temporal_ui_port), "--ui-disable-news-fetch"]
+        # The UI decodes the encrypted payloads through the API (operators read them; the server cannot).
+        cmd += ["--ui-codec-endpoint", f"{settings.public_url}/codec/{settings.codec_token}"]
     else:
         cmd += ["--headless"]
     return cmd

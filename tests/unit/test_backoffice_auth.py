@@ -661,9 +661,14 @@ def test_cli_seed_demo_is_idempotent_and_refused_in_production(
         "USER_ID_HASH_KEY": "prod-hash-key-" + "h" * 20,
         "BLOB_KEYS": "prod1:" + base64.b64encode(bytes(range(32))).decode(),
         "SESSION_SECRET": "prod-session-secret-" + "x" * 20,
+        "LINEPAY_CHANNEL_SECRET": "prod-linepay-" + "p" * 20,
+        "CERT_SIGNING_KEYS": "prod-cert:" + base64.b64encode(bytes(range(1, 33))).decode(),
+        "PAYLOAD_KEYS": "prod-payload:" + base64.b64encode(bytes(range(2, 34))).decode(),
+        "CODEC_TOKEN": "prod-codec-" + "c" * 20,
     }
     target = tmp_path / "production.sqlite"
     refused = cli("seed-demo", "--url", f"sqlite:///{target}", env=production)
     assert refused.returncode == 1
-    assert "production" in refused.stderr
+    assert "published password" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr, "refused by seed-demo itself, not by invalid settings"
     assert not target.exists()

@@ -113,6 +113,8 @@ def test_settings_refuse_bad_keys_and_the_dev_key_in_production() -> None:
         user_id_hash_key="h",
         session_secret="x" * 32,
         linepay_channel_secret="p" * 32,
+        payload_keys=key_spec("payload-prod"),
+        codec_token="c" * 32,
         cert_signing_keys="prod-1:" + base64.b64encode(os.urandom(32)).decode(),
         blob_keys=key_spec("prod1"),
     )

@@ -1,0 +1,88 @@
+"""Temporal payload encryption (the codec in the one data converter) and the codec endpoint for the Web UI."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
+
+from api import codec as codec_api
+from config.codec import ENCODING, EncryptionCodec
+from config.settings import Settings
+from config.temporal import data_converter
+from storage.blobs import Keyring
+
+NAME = "市川 太郎"
+
+
+def ring(*ids: str) -> str:
+    return ",".join(f"{i}:{base64.b64encode(os.urandom(32)).decode()}" for i in ids)
+
+
+async def test_the_data_converter_encrypts_every_payload() -> None:
+    converter = data_converter(Settings(payload_keys=ring("k1")))
+    [payload] = await converter.encode([{"name_kanji": NAME, "birth_date": "2001-02-03"}])
+    assert payload.metadata["encoding"] == ENCODING and payload.metadata["encryption-key-id"] == b"k1"
+    raw = payload.SerializeToString()
+    assert NAME.encode() not in raw and b"2001-02-03" not in raw and b"\\u5e02" not in raw
+    [back] = await converter.decode([payload], [dict])
+    assert back == {"name_kanji": NAME, "birth_date": "2001-02-03"}
+
+
+async def test_rotation_unknown_keys_tampering_and_plain_payloads() -> None:
+    old, new = ring("old"), ring("new")
+    sealed = await EncryptionCodec(Keyring.parse(old)).encode(
+        [Payload(metadata={"encoding": b"json/plain"}, data=b"1")]
+    )
+    rotated = EncryptionCodec(Keyring.parse(new + "," + old))
+    assert (await rotated.decode(sealed))[0].data == b"1", "old keys still decrypt after rotation"
+    assert (await rotated.encode([Payload(data=b"2")]))[0].metadata["encryption-key-id"] == b"new"
+    with pytest.raises(ValueError, match="unknown key id"):
+        await EncryptionCodec(Keyring.parse(new)).decode(sealed)
+    broken = Payload()
+    broken.CopyFrom(sealed[0])
+    broken.data = broken.data[:-1] + bytes([broken.data[-1] ^ 1])
+    with pytest.raises(InvalidTag):
+        await rotated.decode([broken])
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"recorded before encryption"')
+    assert (await rotated.decode([plain]))[0] == plain, "unencrypted payloads pass through"
+
+
+def endpoint(settings: Settings) -> TestClient:
+    app = FastAPI()
+    app.state.settings = settings
+    app.include_router(codec_api.router)
+    return TestClient(app)
+
+
+async def test_the_codec_endpoint_for_the_web_ui() -> None:
+    settings = Settings(payload_keys=ring("k"), codec_token="operator-token-123")
+    [sealed] = await data_converter(settings).encode([{"name": NAME}])
+    body = json_format.MessageToJson(Payloads(payloads=[sealed]))
+    client = endpoint(settings)
+    ui = {"Origin": "http://localhost:8233", "Content-Type": "application/json", "X-Namespace": "default"}
+
+    assert client.post("/codec/decode", content=body, headers=ui).status_code == 401
+    assert client.post("/codec/wrong-token/decode", content=body, headers=ui).status_code == 401
+    decoded = client.post("/codec/operator-token-123/decode", content=body, headers=ui)
+    assert decoded.status_code == 200 and decoded.headers["access-control-allow-origin"] == "http://localhost:8233"
+    [payload] = json_format.Parse(decoded.text, Payloads()).payloads
+    assert NAME in payload.data.decode("unicode_escape") or NAME.encode() in payload.data
+    bearer = client.post("/codec/decode", content=body, headers={"Authorization": "Bearer operator-token-123"})
+    assert bearer.status_code == 200 and "access-control-allow-origin" not in bearer.headers
+
+    preflight = client.options("/codec/operator-token-123/decode", headers={"Origin": "http://localhost:8233"})
+    assert preflight.status_code == 204 and "X-Namespace" in preflight.headers["access-control-allow-headers"]
+    elsewhere = client.options("/codec/decode", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in elsewhere.headers
+    junk = client.post("/codec/operator-token-123/decode", content=b"not json", headers=ui)
+    assert junk.status_code == 400
+    encoded = client.post("/codec/operator-token-123/encode", content=decoded.text, headers=ui)
+    [again] = json_format.Parse(encoded.text, Payloads()).payloads
+    assert again.metadata["encoding"] == ENCODING
