@@ -23,7 +23,8 @@ from catalog import get_catalog
 from certificates.signing import Keyring as CertificateKeyring
 from certificates.store import CertificateStore
 from config import Settings, get_settings
-from config.temporal import connect_with_retry
+from config.logs import setup_logging
+from config.temporal import connect_with_retry, sdk_metrics_runtime
 from payments.factory import provider_from_settings
 from payments.port import PaymentProvider
 from registry.port import SqlRegistry
@@ -99,7 +100,8 @@ async def main() -> None:
     get_catalog()  # refuse to start on a broken catalog, with its error message
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
-    client = await connect_with_retry(settings)
+    runtime = sdk_metrics_runtime(settings.worker_sdk_metrics_port) if settings.worker_sdk_metrics_port else None
+    client = await connect_with_retry(settings, runtime=runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -119,5 +121,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging()
     asyncio.run(main())

@@ -71,7 +71,12 @@ class IdPhotoActivities:
     def _check_and_store(self, inp: ReceiveIdPhotoInput, data: bytes) -> ReceivedIdPhoto:
         report = check_id_photo(data, self._limits)
         main_reason = report.reasons[0].value if report.reasons else ""
-        ID_CHECKS.labels(outcome="accepted" if report.accepted else "rejected", reason=main_reason).inc()
+        outcome = "accepted" if report.accepted else "rejected"
+        ID_CHECKS.labels(outcome=outcome, reason=main_reason).inc()
+        log.info(
+            "id photo checked",
+            extra={"application_id": inp.application_id, "outcome": outcome, "reason": main_reason},
+        )
         if report.phash is None or report.width == 0:
             return ReceivedIdPhoto(outcome="checked", report=report.to_dict())
         try:

@@ -79,6 +79,7 @@ class PaymentActivities:
         except PaymentError as err:
             raise _fail("request", err) from None
         PAYMENTS.labels(operation="request", outcome="ok").inc()
+        log.info("payment requested", extra={"application_id": inp.application_id, "order_id": inp.order_id})
         return RequestedPaymentResult(transaction_id=requested.transaction_id, payment_url=requested.payment_url)
 
     @activity.defn(name="confirm_payment")
@@ -103,6 +104,7 @@ class PaymentActivities:
         except PaymentError as err:
             raise _fail("confirm", err) from None
         PAYMENTS.labels(operation="confirm", outcome="already" if confirmed.already else "ok").inc()
+        log.info("payment confirmed", extra={"transaction_id": inp.transaction_id, "already": confirmed.already})
         return ConfirmPaymentResult(outcome="captured", already=confirmed.already)
 
     @activity.defn(name="refund_payment")

@@ -6,6 +6,7 @@ application's details from its workflow's `view` query; decisions are the workfl
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.metrics import DECISIONS, MAILED
 from catalog import get_catalog
 from config.temporal import APPLICATION_STATUS, ESCALATED, PROCEDURE_CODE, REVIEW_DUE_AT, RPC_TIMEOUT, SUBMITTED_AT
 from domain.delivery import validate_tracking
@@ -29,6 +31,7 @@ from domain.models import (
 )
 from domain.review import InvalidDecision, validate
 
+log = logging.getLogger(__name__)
 APPLICATION_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 QUEUE_STATUSES = tuple(s.value for s in ApplicationStatus if s != ApplicationStatus.NOT_STARTED)
 COUNTED_STATUSES = (
@@ -200,6 +203,11 @@ async def decide(client: Client, application_id: str, decision: DecisionInput) -
             await _raise_if_closed(client, application_id)
             raise NotFound(f"unknown application id {application_id!r}") from None
         raise Unavailable(err.message) from None
+    DECISIONS.labels(decision.decision).inc()
+    log.info(
+        "decision applied",
+        extra={"application_id": application_id, "decision": decision.decision, "clerk": decision.clerk_login},
+    )
     return result
 
 
@@ -223,6 +231,8 @@ async def mark_mailed(client: Client, application_id: str, mailed: MarkMailedInp
             await _raise_if_closed(client, application_id)
             raise NotFound(f"unknown application id {application_id!r}") from None
         raise Unavailable(err.message) from None
+    MAILED.inc()
+    log.info("certificate mailed", extra={"application_id": application_id, "clerk": mailed.clerk_login})
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,8 +10,10 @@ from fastapi import FastAPI
 from prometheus_client import make_asgi_app
 
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
+from api.metrics import RequestMetrics
 from backoffice import init_backoffice
 from config import Settings, get_settings
+from config.logs import setup_logging
 from config.temporal import connect
 
 
@@ -38,11 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clerk_pages.router)
     init_backoffice(app, settings)
     app.mount("/metrics", make_asgi_app())
+    app.add_middleware(RequestMetrics)
     return app
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging()
     settings = get_settings()
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
 

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
 
     # Worker
     worker_metrics_port: int = 0
+    # The Temporal SDK's own worker metrics (task latencies, failures, slots), a second endpoint.
+    worker_sdk_metrics_port: int = 0
 
     # Conversation timing
     intake_reminder_after: timedelta = timedelta(hours=24)

@@ -12,7 +12,7 @@ from devstack.stack import Stack
 
 
 def run() -> int:
-    env = {"WORKER_METRICS_PORT": "9464", **os.environ}
+    env = {"WORKER_METRICS_PORT": "9464", "WORKER_SDK_METRICS_PORT": "9465", **os.environ}
     settings = get_settings()
     stack = Stack(env=env)
     stopping = False
@@ -34,7 +34,8 @@ def run() -> int:
             f"  Temporal Web UI:               http://127.0.0.1:{settings.temporal_ui_port}/\n"
             f"  Temporal gRPC:                 {settings.temporal_address}\n"
             f"  Metrics:                       http://{settings.api_host}:{settings.api_port}/metrics (API), "
-            f"http://127.0.0.1:{env['WORKER_METRICS_PORT']}/metrics (worker)\n"
+            f"http://127.0.0.1:{env['WORKER_METRICS_PORT']}/metrics (worker), "
+            f"http://127.0.0.1:{env['WORKER_SDK_METRICS_PORT']}/metrics (Temporal SDK)\n"
             f"  Data:                          {settings.temporal_db_file}\n"
             "Press Ctrl-C to stop.\n",
             flush=True,

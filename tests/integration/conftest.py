@@ -47,6 +47,8 @@ def system_env(tmp: Path) -> dict[str, str]:
         "PHOTO_INDEX_PATH": str(tmp / "photo_index.sqlite"),
         "REGISTRY_URL": f"sqlite:///{tmp / 'registry.sqlite'}",
         "DATABASE_URL": f"sqlite:///{tmp / 'backoffice.sqlite'}",
+        "WORKER_METRICS_PORT": str(free_port()),
+        "WORKER_SDK_METRICS_PORT": str(free_port()),
     }
 
 
