@@ -95,8 +95,8 @@ class Stack:
     def settings(self) -> Settings:
         return Settings(**{k.lower(): v for k, v in self.env.items() if k.lower() in Settings.model_fields})
 
-    def _start(self, name: str, cmd: list[str]) -> None:
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+    def _start(self, name: str, cmd: list[str], extra_env: dict[str, str] | None = None) -> None:
+        env = {**os.environ, **self.env, **(extra_env or {}), "PYTHONUNBUFFERED": "1"}
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out: IO[bytes] | int = (self.log_dir / f"{name}.log").open("ab")
@@ -126,8 +126,16 @@ class Stack:
         self._start("api", [sys.executable, "-m", "api"])
         wait_for_http(f"http://{s.api_host}:{s.api_port}/healthz", timeout)
 
-    def start_worker(self) -> None:
-        self._start("worker", [sys.executable, "worker.py"])
+    def start_worker(self, name: str = "worker", extra_env: dict[str, str] | None = None) -> None:
+        self._start(name, [sys.executable, "worker.py"], extra_env)
+
+    def start_extra_api(self, name: str, port: int, timeout: float = 30) -> str:
+        """One more API process on `port` (scale-out); returns its base URL."""
+        s = self.settings
+        self._start(name, [sys.executable, "-m", "api"], {"API_PORT": str(port)})
+        url = f"http://{s.api_host}:{port}"
+        wait_for_http(f"{url}/healthz", timeout)
+        return url
 
     def seed_demo(self) -> None:
         """Development data: the demo resident registry and the demo staff accounts (both idempotent)."""
