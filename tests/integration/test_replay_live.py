@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import httpx
 from temporalio.client import Client
 from temporalio.worker import Replayer
 
 from config.temporal import data_converter
 from domain.ids import application_workflow_id, conversation_workflow_id
 from tests.integration.conftest import System
-from tests.integration.test_id_photo import send_photo
+from tests.integration.test_backoffice import api_token, application_in_review
+from tests.integration.test_id_photo import send_photo, wait_status
 from tests.integration.test_intake import JA_ANSWERS, applications_of, run_intake
+from tests.integration.test_payment import approve, pay_link, sandbox
 from tests.support.emulator import EmulatorDriver
 from tests.support.id_cards import Scene, photo
 from tests.support.resident import Resident, postback_data
@@ -49,3 +52,29 @@ async def test_recorded_histories_replay(system: System, temporal_client: Client
         await replayer.replay_workflow(history)  # raises on non-determinism
         if os.environ.get("RECORD_HISTORIES") == "1":
             (HISTORIES / f"{name}.json").write_text(history.to_json())
+
+
+async def test_recorded_completed_application_replays(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    """The whole path of an application: photo, review, payment, certificate, mailing (every stage's code)."""
+    user_id = "U" + "fe" * 16
+    application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=81)
+    before = len(await emulator.inbox(user_id))
+    await approve(system, application_id)
+    tid, _ = await pay_link(emulator, user_id, before + 2)
+    await sandbox(emulator, f"{tid}/approve")
+    handle = temporal_client.get_workflow_handle(application_workflow_id(application_id))
+    await wait_status(handle, "AwaitingMailing")
+    headers = {"Authorization": f"Bearer {api_token(system)}"}
+    async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
+        mailed = await http.post(
+            f"/api/applications/{application_id}/mailed", json={"tracking_number": "JP-REPLAY-1"}, headers=headers
+        )
+        assert mailed.status_code == 200, mailed.text
+    await wait_status(handle, "Completed")
+    history = await handle.fetch_history()
+    replayer = Replayer(workflows=[ConversationWorkflow, ApplicationWorkflow], data_converter=data_converter())
+    await replayer.replay_workflow(history)
+    if os.environ.get("RECORD_HISTORIES") == "1":
+        (HISTORIES / "application_completed.json").write_text(history.to_json())
