@@ -129,14 +129,14 @@ class ApplicationWorkflow:
         uses_photo = procedure is not None and procedure.identity_method == "id_photo"
         while uses_photo and self._withdraw is None:
             await self._photo_stage()
-            if self._status != ApplicationStatus.AWAITING_REVIEW:
+            if not self._in(ApplicationStatus.AWAITING_REVIEW):
                 break
             await self._review()
-            if self._status != ApplicationStatus.AWAITING_ID_PHOTO:  # the clerk asked for a new photo
+            if not self._in(ApplicationStatus.AWAITING_ID_PHOTO):  # unless the clerk asked for a new photo
                 break
-        if self._status == ApplicationStatus.APPROVED and self._withdraw is None:
+        if self._in(ApplicationStatus.APPROVED) and self._withdraw is None:
             await self._payment_stage()
-        if self._status == ApplicationStatus.PAID and self._withdraw is None:
+        if self._in(ApplicationStatus.PAID) and self._withdraw is None:
             await self._certificate_stage()
         # JPKI signing is not built yet: such applications wait here, withdrawable.
         while self._status in WITHDRAWABLE and self._withdraw is None:
@@ -664,6 +664,10 @@ class ApplicationWorkflow:
             )
         except ActivityError:
             workflow.logger.error("sending messages failed for good")
+
+    def _in(self, status: ApplicationStatus) -> bool:
+        """The current status (a method: handlers change it while run() awaits, which type narrowing ignores)."""
+        return self._status == status
 
     def _note(self, event: str, *, actor: str = "system", detail: str = "") -> None:
         self._timeline.append(TimelineEntry(at=workflow.now().isoformat(), event=event, actor=actor, detail=detail))

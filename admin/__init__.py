@@ -1,0 +1,1 @@
+"""Operators' command line: `python -m admin --help` (see admin.cli)."""
