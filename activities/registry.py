@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from temporalio import activity
@@ -14,20 +13,6 @@ from registry.matching import Applicant, match_in_registry
 from registry.port import Registry
 
 
-def applicant_from_answers(answers: dict[str, str]) -> Applicant:
-    """The identity fields of an intake (dates were stored as ISO 8601 by the conversation)."""
-    try:
-        birth = date.fromisoformat(answers.get("birth_date", ""))
-    except ValueError:
-        birth = None
-    return Applicant(
-        name_kanji=answers.get("name_kanji", ""),
-        name_kana=answers.get("name_kana", ""),
-        birth_date=birth,
-        address=answers.get("address", ""),
-    )
-
-
 class RegistryActivities:
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -35,5 +20,5 @@ class RegistryActivities:
     @activity.defn(name="match_registry")
     async def match_registry(self, inp: MatchRegistryInput) -> dict[str, Any]:
         """exact / partial (with the differing fields) / none, and what the registry holds, for the clerk."""
-        match = await asyncio.to_thread(match_in_registry, self._registry, applicant_from_answers(inp.answers))
+        match = await asyncio.to_thread(match_in_registry, self._registry, Applicant.from_answers(inp.answers))
         return asdict(match)

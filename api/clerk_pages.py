@@ -50,6 +50,11 @@ def procedure_name(code: str, lang: str) -> str:
     return procedure.name.get(lang) if procedure else code
 
 
+def _error_page(request: Request, key: str, status: int) -> Response:
+    message = t(key, language(request))
+    return render(request, "error.html", {"message": message, "signed_in": True}, status_code=status)
+
+
 async def _queue_page(
     request: Request,
     temporal: TemporalDep,
@@ -75,8 +80,7 @@ async def _queue_page(
     except applications.BadRequest as err:
         return render(request, "error.html", {"message": str(err), "signed_in": True}, status_code=422)
     except applications.Unavailable:
-        message = t("decision.unavailable", lang)
-        return render(request, "error.html", {"message": message, "signed_in": True}, status_code=503)
+        return _error_page(request, "decision.unavailable", 503)
     now = datetime.now(UTC)
 
     def page_url(n: int) -> str:
@@ -169,11 +173,6 @@ def _answer_rows(view: ApplicationView, lang: str) -> tuple[list[dict[str, Any]]
     return rows, others
 
 
-def _error_page(request: Request, key: str, status: int) -> Response:
-    message = t(key, language(request))
-    return render(request, "error.html", {"message": message, "signed_in": True}, status_code=status)
-
-
 async def _detail_page(
     request: Request,
     temporal: TemporalDep,
@@ -187,12 +186,9 @@ async def _detail_page(
     try:
         view = await applications.get_view(temporal, application_id)
     except applications.NotFound:
-        return render(
-            request, "error.html", {"message": t("error.not_found", lang), "signed_in": True}, status_code=404
-        )
+        return _error_page(request, "error.not_found", 404)
     except applications.Unavailable:
-        message = t("decision.unavailable", lang)
-        return render(request, "error.html", {"message": message, "signed_in": True}, status_code=503)
+        return _error_page(request, "decision.unavailable", 503)
     rows, others = _answer_rows(view, lang)
     record = view.id_photo
     attempts = [
@@ -280,9 +276,7 @@ async def decide(
     try:
         await applications.decide(temporal, application_id, chosen)
     except applications.NotFound:
-        return render(
-            request, "error.html", {"message": t("error.not_found", lang), "signed_in": True}, status_code=404
-        )
+        return _error_page(request, "error.not_found", 404)
     except applications.BadRequest as err:
         error = t("decision.invalid", lang, reason=str(err))
         return await _detail_page(request, temporal, application_id, error=error, status=422)

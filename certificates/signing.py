@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from certificates.model import CertificateData
+from storage.blobs import parse_key_ring
 
 __all__ = [
     "PDF_FORMAT",
@@ -125,25 +126,8 @@ class Keyring:
     @classmethod
     def parse(cls, spec: str) -> Keyring:
         """From "keyid:base64(32-byte seed)[,keyid:base64...]" (the CERT_SIGNING_KEYS setting)."""
-        keys: dict[str, Ed25519PrivateKey] = {}
-        for part in (p.strip() for p in spec.split(",")):
-            if not part:
-                continue
-            key_id, sep, encoded = part.partition(":")
-            if not sep or not _KEY_ID_RE.match(key_id):
-                raise ValueError(
-                    "CERT_SIGNING_KEYS entries must look like 'keyid:base64seed' (id: letters, digits, _.-)"
-                )
-            raw = _b64decode(encoded.strip())
-            if raw is None:
-                raise ValueError(f"CERT_SIGNING_KEYS key {key_id!r} is not valid base64")
-            if len(raw) != 32:
-                raise ValueError(f"CERT_SIGNING_KEYS key {key_id!r} must be a 32-byte Ed25519 seed, got {len(raw)}")
-            if key_id in keys:
-                raise ValueError(f"CERT_SIGNING_KEYS names key {key_id!r} twice")
-            keys[key_id] = Ed25519PrivateKey.from_private_bytes(raw)
-        if not keys:
-            raise ValueError("CERT_SIGNING_KEYS needs at least one key")
+        seeds = parse_key_ring(spec, "CERT_SIGNING_KEYS", "seed")
+        keys = {kid: Ed25519PrivateKey.from_private_bytes(raw) for kid, raw in seeds.items()}
         return cls(current=next(iter(keys)), keys=keys)
 
     def sign(self, data: CertificateData | str) -> SignedCertificate:

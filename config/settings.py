@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.blobs import Keyring
@@ -145,8 +145,8 @@ class Settings(BaseSettings):
 
     @field_validator("blob_keys", "payload_keys")
     @classmethod
-    def _blob_keys_parse(cls, value: str) -> str:
-        Keyring.parse(value)  # refuse a malformed key ring at start-up, with its reason
+    def _key_ring_parses(cls, value: str, info: ValidationInfo) -> str:
+        Keyring.parse(value, (info.field_name or "").upper())  # refuse a malformed ring at start-up, with its reason
         return value
 
     @field_validator("cert_signing_keys")

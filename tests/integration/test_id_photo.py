@@ -37,8 +37,10 @@ async def send_photo(resident: Resident, data: bytes) -> list[dict[str, Any]]:
     return await resident._turn(resident.driver.image(resident.user_id, data))
 
 
-async def wait_status(handle: Any, status: str) -> None:
-    for _ in range(100):
+async def wait_status(handle: Any, status: str, timeout: float = 30) -> None:
+    """Polls the workflow's status query; generous, since CI machines may be busy (it returns at once when set)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
         if await handle.query("status") == status:
             return
         await asyncio.sleep(0.05)

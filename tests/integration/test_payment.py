@@ -27,7 +27,7 @@ async def approve(system: System, application_id: str) -> None:
 
 
 async def pay_link(emulator: EmulatorDriver, user_id: str, count: int) -> tuple[str, dict[str, Any]]:
-    inbox = await emulator.wait_inbox(user_id, count)
+    inbox = await emulator.wait_inbox(user_id, count, timeout=60)
     card = inbox[count - 1]["message"]
     assert card["type"] == "flex", card
     found = re.search(r"/linepay/pay/(\d{19})", str(card))

@@ -18,7 +18,7 @@ class Resident:
         result = await send
         self.statuses.append(result["status"])
         assert result["status"] == 200, result
-        items = await self.driver.wait_inbox(self.user_id, before + 1)
+        items = await self.driver.wait_inbox(self.user_id, before + 1, timeout=30)
         return items[before:]
 
     async def follow(self) -> list[dict[str, Any]]:

@@ -71,7 +71,7 @@ def test_keyring_parse() -> None:
         ("nokey", "keyid:base64seed"),
         ("bad id:" + seed(1), "keyid:base64seed"),
         ("k1:not base64!", "not valid base64"),
-        ("k1:" + base64.b64encode(b"short").decode(), "32-byte"),
+        ("k1:" + base64.b64encode(b"short").decode(), "32 bytes"),
         (f"k1:{seed(1)},k1:{seed(2)}", "twice"),
     ]:
         with pytest.raises(ValueError, match=message):
