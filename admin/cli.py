@@ -7,9 +7,9 @@
     python -m admin new-key [--kind blob|payload|cert]   # a fresh key for BLOB_KEYS / PAYLOAD_KEYS / CERT_SIGNING_KEYS
     python -m admin rotate-keys --setting BLOB_KEYS      # the new ring: a new key first, the old ones kept
     python -m admin list-applications [--status AwaitingReview] [--procedure juminhyo] [--json]
-    python -m admin show-application XXXXX-XXXXX         # the `view` query as JSON, without photo references
-    python -m admin withdraw XXXXX-XXXXX                 # cancel a stuck application (signal `withdraw`)
-    python -m admin retry XXXXX-XXXXX [--dry-run]        # reset the workflow to its last completed workflow task
+    python -m admin show-application 7K3QF-9M2XA         # the `view` query as JSON, without photo references
+    python -m admin withdraw 7K3QF-9M2XA                 # cancel a stuck application (signal `withdraw`)
+    python -m admin retry 7K3QF-9M2XA [--dry-run]        # reset the workflow to its last completed workflow task
 
 Settings come from the environment (and .env) through config.settings, as everywhere else; the Temporal
 commands connect with config.temporal.connect (the one data converter). Exit status: 0 done, 1 refused or
@@ -145,7 +145,7 @@ async def _client(timeout: float) -> Client:
 
 
 def _application_id(value: str) -> str:
-    """XXXXX-XXXXX (the number residents see), or the workflow id application-XXXXX-XXXXX."""
+    """The number residents see (e.g. 7K3QF-9M2XA), or the workflow id (application-7K3QF-9M2XA)."""
     application_id = value.strip().upper().removeprefix("APPLICATION-")
     if not applications.APPLICATION_ID.match(application_id):
         raise typer.BadParameter(f"{value[:40]!r} is not an application number like 7K3QF-9M2XA")
@@ -153,7 +153,7 @@ def _application_id(value: str) -> str:
 
 
 ApplicationArg = Annotated[
-    str, typer.Argument(help="application number (XXXXX-XXXXX) or workflow id", callback=_application_id)
+    str, typer.Argument(help="application number (e.g. 7K3QF-9M2XA) or workflow id", callback=_application_id)
 ]
 
 

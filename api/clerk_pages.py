@@ -7,6 +7,7 @@ staff member, every form a CSRF token. The same service code (api/applications.p
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import applications
 from api.deps import SettingsDep, TemporalDep
 from backoffice import CurrentStaff, SupervisorStaff, language, render, require_csrf, t
+from backoffice.i18n import STRINGS
 from catalog import get_catalog
 from domain.models import ApplicationView, DecisionInput, MarkMailedInput
 from domain.state import JST
@@ -221,7 +223,7 @@ async def _detail_page(
             "timeline": [
                 {
                     "at": local_time(e.at),
-                    "event": t(f"event.{e.event}", lang) if f"event.{e.event}" in _events() else e.event,
+                    "event": t(f"event.{e.event}", lang) if f"event.{e.event}" in STRINGS else e.event,
                     "actor": t(f"actor.{e.actor}", lang) if e.actor in ("resident", "system") else e.actor,
                     "detail": e.detail,
                 }
@@ -240,18 +242,38 @@ async def _detail_page(
     )
 
 
-def _events() -> set[str]:
-    from backoffice.i18n import STRINGS
-
-    return {k for k in STRINGS if k.startswith("event.")}
-
-
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
 async def detail(request: Request, application_id: str, staff: CurrentStaff, temporal: TemporalDep) -> Response:
     done = request.query_params.get("done", "")
     known = ("approve", "reject", "request_photo", "mailed")
     notice = t(f"decision.done.{done}", language(request)) if done in known else ""
     return await _detail_page(request, temporal, application_id, notice=notice)
+
+
+async def _act(
+    request: Request, temporal: TemporalDep, application_id: str, action: Awaitable[object], done: str
+) -> Response:
+    """Runs a clerk's action (decide, mark mailed): back to the page with a notice, or with the reason it failed."""
+    lang = language(request)
+    try:
+        await action
+    except applications.NotFound:
+        return _error_page(request, "error.not_found", 404)
+    except applications.BadRequest as err:
+        error = t("decision.invalid", lang, reason=str(err))
+        return await _detail_page(request, temporal, application_id, error=error, status=422)
+    except applications.Conflict as err:
+        who = err.state.get("clerk_name") or err.state.get("clerk_login")
+        if who:
+            error = t("decision.conflict", lang, who=who, at=local_time(err.state.get("decided_at")))
+        elif "status" in err.state:
+            error = t("decision.conflict_plain", lang, status=err.state["status"])
+        else:
+            error = str(err)
+        return await _detail_page(request, temporal, application_id, error=error, status=409)
+    except applications.Unavailable:
+        return await _detail_page(request, temporal, application_id, error=t("decision.unavailable", lang), status=503)
+    return RedirectResponse(f"/staff/applications/{application_id}?done={done}", status_code=303)
 
 
 @router.post("/applications/{application_id}/decision")
@@ -265,7 +287,6 @@ async def decide(
     reason: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    lang = language(request)
     chosen = DecisionInput(
         decision=decision,
         reason_code=reason if decision in ("reject", "request_photo") else "",
@@ -273,23 +294,9 @@ async def decide(
         clerk_login=staff.login,
         clerk_name=staff.name,
     )
-    try:
-        await applications.decide(temporal, application_id, chosen)
-    except applications.NotFound:
-        return _error_page(request, "error.not_found", 404)
-    except applications.BadRequest as err:
-        error = t("decision.invalid", lang, reason=str(err))
-        return await _detail_page(request, temporal, application_id, error=error, status=422)
-    except applications.Conflict as err:
-        who = err.state.get("clerk_name") or err.state.get("clerk_login")
-        if who:
-            error = t("decision.conflict", lang, who=who, at=local_time(err.state.get("decided_at")))
-        else:
-            error = t("decision.conflict_plain", lang, status=err.state.get("status", "?"))
-        return await _detail_page(request, temporal, application_id, error=error, status=409)
-    except applications.Unavailable:
-        return await _detail_page(request, temporal, application_id, error=t("decision.unavailable", lang), status=503)
-    return RedirectResponse(f"/staff/applications/{application_id}?done={decision}", status_code=303)
+    return await _act(
+        request, temporal, application_id, applications.decide(temporal, application_id, chosen), decision
+    )
 
 
 @router.post("/applications/{application_id}/mailed")
@@ -301,20 +308,10 @@ async def mailed(
     temporal: TemporalDep,
     tracking_number: Annotated[str, Form()] = "",
 ) -> Response:
-    lang = language(request)
     chosen = MarkMailedInput(tracking_number=tracking_number.strip(), clerk_login=staff.login, clerk_name=staff.name)
-    try:
-        await applications.mark_mailed(temporal, application_id, chosen)
-    except applications.NotFound:
-        return _error_page(request, "error.not_found", 404)
-    except applications.BadRequest as err:
-        error = t("decision.invalid", lang, reason=str(err))
-        return await _detail_page(request, temporal, application_id, error=error, status=422)
-    except applications.Conflict as err:
-        return await _detail_page(request, temporal, application_id, error=str(err), status=409)
-    except applications.Unavailable:
-        return await _detail_page(request, temporal, application_id, error=t("decision.unavailable", lang), status=503)
-    return RedirectResponse(f"/staff/applications/{application_id}?done=mailed", status_code=303)
+    return await _act(
+        request, temporal, application_id, applications.mark_mailed(temporal, application_id, chosen), "mailed"
+    )
 
 
 @router.get("/applications/{application_id}/certificate.{kind}")

@@ -9,6 +9,7 @@ and only on these routes.
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, HTTPException, Request
@@ -24,6 +25,11 @@ from storage.blobs import Keyring
 
 router = APIRouter(prefix="/codec", tags=["operations"])
 MAX_BODY = 4 * 1024 * 1024  # a history page of payloads; Temporal's own payload limit is 2 MB
+
+
+@lru_cache(maxsize=4)
+def _codec(payload_keys: str) -> EncryptionCodec:
+    return EncryptionCodec(Keyring.parse(payload_keys))
 
 
 def _cors(request: Request, settings: Settings) -> dict[str, str]:
@@ -56,7 +62,7 @@ async def _run(request: Request, settings: Settings, token: str | None, operatio
     except (json_format.ParseError, DecodeError, UnicodeDecodeError) as err:
         message = f"expected {{'payloads': [...]}} in protobuf JSON: {err}"
         raise HTTPException(400, message, headers=headers or None) from None
-    codec = EncryptionCodec(Keyring.parse(settings.payload_keys))
+    codec = _codec(settings.payload_keys)
     try:
         result = await (codec.decode if operation == "decode" else codec.encode)(payloads.payloads)
     except ValueError as err:  # an unknown key id

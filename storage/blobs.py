@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -164,5 +165,7 @@ class EncryptedBlobStore:
         return self._inner.delete(key)
 
 
+@lru_cache(maxsize=8)
 def blob_store_from_settings(blob_dir: Path, blob_keys: str) -> EncryptedBlobStore:
+    """The configured store, built once per directory and key ring (it holds no open resources)."""
     return EncryptedBlobStore(LocalBlobStore(blob_dir), Keyring.parse(blob_keys))
