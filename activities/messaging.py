@@ -5,14 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
-from linebot.v3.messaging import (
-    ApiException,
-    AsyncMessagingApi,
-    Message,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
+from linebot.v3.messaging import ApiException, AsyncMessagingApi
 from prometheus_client import Counter
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -48,16 +43,35 @@ class LineActivities:
         self._api = api
         self._max_age_ms = reply_token_max_age.total_seconds() * 1000
 
+    async def _post_messages(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        """POST a reply or push body, already in LINE's JSON form, through the SDK's API client (its
+        configuration, bearer auth, HTTP transport and ApiException on any non-2xx answer).
+
+        Not through `reply_message` / `push_message`: they take the SDK's pydantic models, and parsing
+        our message dicts into them only to serialise them back was the largest CPU cost of an answer
+        in the worker (Flex cards most). The dicts come from `messages.line`, and the unit tests check
+        every message the bot can send against the SDK's models (tests/unit/test_line_messages_sdk.py).
+        """
+        await self._api.api_client.call_api(
+            path,
+            "POST",
+            header_params={"Accept": "application/json", "Content-Type": "application/json", **(headers or {})},
+            body=body,
+            auth_settings=["Bearer"],
+            response_types_map={},
+            _return_http_data_only=True,
+            _host=self._api.line_base_path,
+        )
+
     @activity.defn(name="send_messages")
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
         if not inp.messages:
             return SendMessagesResult(via="none")
-        messages = [Message.from_dict(m) for m in inp.messages]
         token_age_ms = time.time() * 1000 - inp.reply_token_received_at_ms
         if inp.reply_token and token_age_ms < self._max_age_ms:
             try:
-                await self._api.reply_message_with_http_info(
-                    ReplyMessageRequest(reply_token=inp.reply_token, messages=messages)
+                await self._post_messages(
+                    "/v2/bot/message/reply", {"replyToken": inp.reply_token, "messages": inp.messages}
                 )
                 MESSAGES_SENT.labels(via="reply").inc()
                 return SendMessagesResult(via="reply")
@@ -66,9 +80,10 @@ class LineActivities:
                     _raise_for(err, "reply")
                 log.info("reply token no longer valid, pushing instead")
         try:
-            await self._api.push_message_with_http_info(
-                PushMessageRequest(to=inp.line_user_id, messages=messages),
-                x_line_retry_key=inp.retry_key or None,
+            await self._post_messages(
+                "/v2/bot/message/push",
+                {"to": inp.line_user_id, "messages": inp.messages},
+                {"X-Line-Retry-Key": inp.retry_key} if inp.retry_key else None,
             )
         except ApiException as err:
             _raise_for(err, "push")

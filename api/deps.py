@@ -1,4 +1,4 @@
-"""Typed dependencies for the routers."""
+"""Typed dependencies for the routers (coroutines: FastAPI runs a plain `def` dependency in its thread pool)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from temporalio.client import Client
 from config import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     client: Client = request.app.state.temporal
     return client
 

@@ -10,7 +10,14 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
-from temporalio.converter import DataConverter, default
+from temporalio.converter import (
+    AdvancedJSONEncoder,
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+    default,
+)
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import GrpcCompression
 
@@ -46,6 +53,36 @@ def search_attribute_flags() -> list[str]:
     return flags
 
 
+class ShallowDataclassJSONEncoder(AdvancedJSONEncoder):
+    """Temporal's JSON encoder, with dataclasses turned into dicts one level at a time.
+
+    The stock encoder calls `dataclasses.asdict`, which walks and deep-copies every nested list and
+    dict in Python. Inside the workflow sandbox every `isinstance` call it makes goes through the
+    sandbox's wrapper, so encoding one answer's messages (nested quick replies and Flex boxes) cost
+    about 8 ms of a chat turn. Here the C encoder walks the nesting and calls back only for nested
+    dataclasses. The JSON is byte for byte the same (same fields, same order).
+    """
+
+    def default(self, o: Any) -> Any:
+        if dataclasses.is_dataclass(o) and not isinstance(o, type):
+            return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
+        return super().default(o)
+
+
+class PayloadConverter(CompositePayloadConverter):
+    """Temporal's default payload converters, with `ShallowDataclassJSONEncoder` for JSON."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            *(
+                JSONPlainPayloadConverter(encoder=ShallowDataclassJSONEncoder)
+                if isinstance(c, JSONPlainPayloadConverter)
+                else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
 def data_converter(settings: Settings | None = None) -> DataConverter:
     """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted."""
     from config.codec import EncryptionCodec
@@ -53,7 +90,9 @@ def data_converter(settings: Settings | None = None) -> DataConverter:
     from storage.blobs import Keyring
 
     keys = (settings or get_settings()).payload_keys
-    return dataclasses.replace(default(), payload_codec=EncryptionCodec(Keyring.parse(keys)))
+    return dataclasses.replace(
+        default(), payload_converter_class=PayloadConverter, payload_codec=EncryptionCodec(Keyring.parse(keys))
+    )
 
 
 async def connect(settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None) -> Client:

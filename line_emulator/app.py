@@ -61,7 +61,7 @@ def create_app(
     app.state.bot_user_id = bot_user_id(settings.line_channel_secret)
     app.state.linepay = linepay.LinePaySandbox.from_settings(settings, rng=state.rng)
     app.add_exception_handler(LineApiError, line_api_error_handler)
-    app.middleware("http")(messaging_api.line_api_middleware)
+    app.add_middleware(messaging_api.LineApiMiddleware)
     app.include_router(messaging_api.router)
     app.include_router(driver.router)
     app.include_router(control.router)

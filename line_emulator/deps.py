@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from line_emulator.state import EmulatorState, JsonObject
@@ -24,12 +24,18 @@ async def line_api_error_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
 
 
-def get_state(request: Request) -> EmulatorState:
-    state: EmulatorState = request.app.state.emulator
+def state_of(app: FastAPI) -> EmulatorState:
+    state: EmulatorState = app.state.emulator
     return state
 
 
-def get_sender(request: Request) -> WebhookSender:
+# The dependencies are coroutines: FastAPI runs a plain `def` dependency in its thread pool, a thread
+# hop per request for a dictionary lookup.
+async def get_state(request: Request) -> EmulatorState:
+    return state_of(request.app)
+
+
+async def get_sender(request: Request) -> WebhookSender:
     sender: WebhookSender | None = getattr(request.app.state, "sender", None)
     if sender is None:
         raise RuntimeError("no webhook client: enter app.router.lifespan_context(app) first")
