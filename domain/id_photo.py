@@ -72,7 +72,7 @@ class IdPhotoLimits:
     min_content: float = 0.05  # gray-level deviation inside the card, as a share of the image's spread
     min_component_share: float = 0.008  # smallest component considered, as a share of the image
     min_cut_share: float = 0.06  # smallest part of a card, cut off by the frame, reported as such
-    max_cut_aspect: float = 2.6  # a longer strip along the frame is not taken for part of a card
+    max_cut_aspect: float = 2.8  # a longer strip along the frame is not taken for part of a card
     min_sharpness: float = 0.20  # RMS Laplacian / contrast, card resampled to sharpness_card_px
     sharpness_card_px: int = 200
     dark_level: float = 75.0  # the card's 90th percentile (its light ground) below this: too dark
@@ -132,6 +132,8 @@ class IdPhotoReport:
 
 # ---------------------------------------------------------------- decoding
 
+EDGE_QUANTILES = (0.85, 0.7)  # gradient levels (as quantiles of the image's) that count as edges
+EDGE_BAND_OUTSIDE = 4.5  # px of an edge band outside the step (smoothing and thickening), at SEG_SIDE
 WORK_SIDE = 480  # a JPEG is decoded at the largest DCT reduction that keeps at least this long side
 SEG_SIDE = 256  # card segmentation works at this long side
 
@@ -441,9 +443,10 @@ _SIDE_T = np.linspace(-0.4, 0.4, 24)
 _GRID_U, _GRID_V = (g.ravel() for g in np.meshgrid(np.linspace(-0.38, 0.38, 20), np.linspace(-0.36, 0.36, 12)))
 
 
-def _side_contrasts(arr: FloatArray, rect: _Rect, offset: float = 2.5) -> list[float]:
+def _side_contrasts(arr: FloatArray, rect: _Rect, offset: float = 2.5, inset: float = 0.0) -> list[float]:
     """A low quantile of |inside - outside| just across each side of `rect` (NaN for a side along or beyond
     the frame): a straight edge steps all along the side; a round or ragged shape meets it at a few points.
+    `inset`: the step lies this far inside the sides (a rectangle fitted to an edge band).
     """
     h, w = arr.shape
     ux, uy, vx, vy = rect.axes()
@@ -456,8 +459,10 @@ def _side_contrasts(arr: FloatArray, rect: _Rect, offset: float = 2.5) -> list[f
     ):
         px = rect.cx + ax * _SIDE_T * 2 * half_along + nx * half_across
         py = rect.cy + ay * _SIDE_T * 2 * half_along + ny * half_across
-        ix, iy = np.rint(px - nx * offset).astype(np.int64), np.rint(py - ny * offset).astype(np.int64)
-        ox, oy = np.rint(px + nx * offset).astype(np.int64), np.rint(py + ny * offset).astype(np.int64)
+        ix = np.rint(px - nx * (offset + inset)).astype(np.int64)
+        iy = np.rint(py - ny * (offset + inset)).astype(np.int64)
+        ox = np.rint(px + nx * (offset - inset)).astype(np.int64)
+        oy = np.rint(py + ny * (offset - inset)).astype(np.int64)
         m = 3  # an outside point this close to the frame is the frame's edge, not the card's
         ok = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h) & (ox >= m) & (ox < w - m) & (oy >= m) & (oy < h - m)
         if ok.sum() < len(_SIDE_T) // 2:
@@ -500,8 +505,12 @@ def _corners_filled(
     return inside, filled
 
 
-def _candidates(runs: _Runs, smooth: FloatArray, raw: FloatArray, limits: IdPhotoLimits) -> list[_Candidate]:
-    """The largest components that fill their minimum-area rectangle well enough to be a card."""
+def _candidates(
+    runs: _Runs, smooth: FloatArray, raw: FloatArray, limits: IdPhotoLimits, shrink: float = 0.0
+) -> list[_Candidate]:
+    """The largest components that fill their minimum-area rectangle well enough to be a card.
+
+    `shrink` (px) is taken off each side of the fitted rectangle: an edge band lies partly outside the card."""
     h, w = smooth.shape
     min_area = limits.min_component_share * h * w
     lengths = runs.end - runs.start
@@ -540,14 +549,17 @@ def _candidates(runs: _Runs, smooth: FloatArray, raw: FloatArray, limits: IdPhot
         rectangularity = min(hull_area, area / limits.min_solidity) / max(1.0, rect.long * rect.short)
         if rectangularity < limits.min_rectangularity - (0.05 if touches else 0.0):
             continue
-        sides = sorted(c for c in _side_contrasts(smooth, rect) if not math.isnan(c))
+        sides = sorted(c for c in _side_contrasts(smooth, rect, inset=shrink) if not math.isnan(c))
         if touches:  # a part of a card: all its corners and sides inside the frame must show
             corners, filled = _corners_filled((h, w), rect, left, right, r0)
             if filled < corners - (1 if corners >= 3 else 0):
                 continue
-            edge = sides[0] if sides else 0.0
+            # the weakest side of three or four may be the cut itself, measured just inside the frame
+            edge = (sides[1] if len(sides) >= 3 else sides[0]) if sides else 0.0
         else:  # a whole card may have one faint side (a dark band on a dark table, light on a light one)
             edge = sides[1] if len(sides) == 4 else 0.0
+        if shrink:
+            rect = _Rect(rect.cx, rect.cy, rect.angle_deg, rect.long - 2 * shrink, rect.short - 2 * shrink)
         out.append(_Candidate(rect, area, rectangularity, touches, edge, _content(raw, rect)))
     return out
 
@@ -603,6 +615,22 @@ def _levels(hist: npt.NDArray[np.float64]) -> list[int]:
     return list(dict.fromkeys([t0, (t0 + t1) // 2, (t0 + t2) // 2, t1, t2, *high, *low]))
 
 
+def _edge_bands(smooth: FloatArray) -> Iterator[BoolArray]:
+    """Where the gray levels step, whatever the levels on either side: a card's outline (its border and
+    shadow) with the print inside it forms one component, which the row filling of `_candidates` turns
+    into the card's shape. Finds a card as light as its table, or one interrupted by glare, which no
+    single threshold separates. Edges at a few strengths, each thickened by a pixel to close gaps.
+    """
+    gx = np.zeros_like(smooth)
+    gy = np.zeros_like(smooth)
+    gx[:, 1:-1] = smooth[:, 2:] - smooth[:, :-2]
+    gy[1:-1, :] = smooth[2:, :] - smooth[:-2, :]
+    grad = np.maximum(np.abs(gx), np.abs(gy))
+    for q in EDGE_QUANTILES:
+        level = max(4.0, float(np.quantile(grad, q)))
+        yield _dilate(grad > level)
+
+
 @dataclass(frozen=True)
 class _Found:
     card: _Candidate | None
@@ -624,18 +652,20 @@ def _find_card(seg: Image.Image, limits: IdPhotoLimits) -> _Found:
     best: _Candidate | None = None
     best_cut: _Candidate | None = None
 
-    def masks() -> Iterator[BoolArray]:
+    def masks() -> Iterator[tuple[BoolArray, float]]:
         levels = _levels(hist)
         for bright in (True, False):
             for level in levels:
-                yield smooth8 > level if bright else smooth8 <= level
+                yield (smooth8 > level if bright else smooth8 <= level), 0.0
+        for edges in _edge_bands(smooth):
+            yield edges, EDGE_BAND_OUTSIDE
 
-    for mask in masks():
+    for mask, shrink in masks():
         share = float(mask.mean())
         if share < limits.min_component_share or share > 0.97:
             continue
         mask = _erode(_dilate(_dilate(_erode(mask)), 2), 2)  # open 3x3 (cut bridges), close 5x5 (mend gaps)
-        for cand in _candidates(_label_runs(mask), smooth, raw, limits):
+        for cand in _candidates(_label_runs(mask), smooth, raw, limits, shrink):
             if cand.edge < min_edge or cand.content < min_content:
                 continue
             if cand.touches == 0 and lo <= cand.rect.aspect <= hi:
