@@ -6,9 +6,11 @@ from the header before anything is decoded, and a JPEG is decoded at a reduced D
 1/8) in grayscale, so a 12-megapixel photo costs little more than its entropy decoding.
 
 How the card is found (on a working image about 256 px across): the image is smoothed and
-thresholded at a few levels (Otsu and the Otsu levels of each half), in both polarities; connected
-components are labelled from row runs; each large component's minimum-area rectangle is searched
-over angles. A card is a component that fills its rectangle (>= `min_rectangularity`, holes filled),
+thresholded at a few levels (Otsu and the Otsu levels of each half), in both polarities, and when
+that finds no clear card, its edge bands (gradient above two quantiles) are tried as well: a card's
+outline with the print inside it is one component, even when the card is as light as the table or
+crossed by glare. Connected components are labelled from row runs, filled row by row; each large
+component's minimum-area rectangle is searched over angles. A card is a component that fills its rectangle (>= `min_rectangularity`, holes filled),
 with the ID-1 aspect 85.60 / 53.98 = 1.586 in either orientation (within `card_aspect_range`),
 not touching the frame. A rectangular component that does touch the frame is a card cut off.
 
