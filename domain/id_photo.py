@@ -10,9 +10,10 @@ thresholded at a few levels (Otsu and the Otsu levels of each half), in both pol
 that finds no clear card, its edge bands (gradient above two quantiles) are tried as well: a card's
 outline with the print inside it is one component, even when the card is as light as the table or
 crossed by glare. Connected components are labelled from row runs, filled row by row; each large
-component's minimum-area rectangle is searched over angles. A card is a component that fills its rectangle (>= `min_rectangularity`, holes filled),
-with the ID-1 aspect 85.60 / 53.98 = 1.586 in either orientation (within `card_aspect_range`),
-not touching the frame. A rectangular component that does touch the frame is a card cut off.
+component's minimum-area rectangle is searched over angles. A card is a component that fills its
+rectangle (>= `min_rectangularity`, holes filled), with the ID-1 aspect 85.60 / 53.98 = 1.586 in
+either orientation (within `card_aspect_range`), not touching the frame. A rectangular component
+that does touch the frame is a card cut off.
 
 Then, inside the card (edges excluded): brightness percentiles (too dark / too bright), the share
 of clipped pixels forming blobs (glare), and the sharpness: the RMS Laplacian of the card resampled
