@@ -629,9 +629,8 @@ def _edge_bands(smooth: FloatArray) -> Iterator[BoolArray]:
     gx[:, 1:-1] = smooth[:, 2:] - smooth[:, :-2]
     gy[1:-1, :] = smooth[2:, :] - smooth[:-2, :]
     grad = np.maximum(np.abs(gx), np.abs(gy))
-    for q in EDGE_QUANTILES:
-        level = max(4.0, float(np.quantile(grad, q)))
-        yield _dilate(grad > level)
+    for level in np.quantile(grad, EDGE_QUANTILES):  # one sort for both levels
+        yield _dilate(grad > max(4.0, float(level)))
 
 
 @dataclass(frozen=True)

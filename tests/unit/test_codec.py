@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -11,12 +12,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.converter import default
 
 from api import codec as codec_api
 from config.codec import ENCODING, EncryptionCodec
 from config.settings import Settings
 from config.temporal import data_converter
+from domain.models import ApplicationSummary, ConversationInput, SendMessagesInput
 from storage.blobs import Keyring
+from tests.unit.test_conversation_support import Chat
 
 NAME = "市川 太郎"
 
@@ -91,13 +95,6 @@ async def test_the_codec_endpoint_for_the_web_ui() -> None:
 def test_the_payload_converter_writes_the_same_json_as_temporals_default() -> None:
     """The faster dataclass encoding changes nothing in histories: same bytes as the stock converter,
     for nested dataclasses, dicts of lists, datetimes and plain values; and it reads them back."""
-    from datetime import UTC, datetime
-
-    from temporalio.converter import default
-
-    from domain.models import ApplicationSummary, ConversationInput, SendMessagesInput
-    from tests.unit.test_conversation_support import Chat
-
     messages = Chat(display_name=NAME).follow().messages
     values: list[object] = [
         SendMessagesInput(line_user_id="U1", messages=messages, reply_token="r", retry_key="k"),
