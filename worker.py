@@ -8,7 +8,7 @@ import logging
 import signal
 
 import httpx
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, AsyncMessagingApiBlob, Configuration
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, AsyncMessagingApiBlob
 from prometheus_client import start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -16,7 +16,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.certificates import CertificateActivities
 from activities.id_photo import IdPhotoActivities
-from activities.messaging import LineActivities
+from activities.messaging import LineActivities, line_configuration
 from activities.payments import PaymentActivities
 from activities.registry import RegistryActivities
 from catalog import get_catalog
@@ -34,10 +34,6 @@ from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
 log = logging.getLogger("madoguchi.worker")
-
-
-def line_configuration(settings: Settings) -> Configuration:
-    return Configuration(host=settings.line_host, access_token=settings.line_channel_access_token)
 
 
 def id_photo_activities(settings: Settings, blob_api: AsyncMessagingApiBlob) -> IdPhotoActivities:

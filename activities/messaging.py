@@ -7,11 +7,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from linebot.v3.messaging import ApiException, AsyncMessagingApi
+from linebot.v3.messaging import ApiException, AsyncMessagingApi, Configuration
 from prometheus_client import Counter
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from config import Settings
 from domain.models import GetProfileInput, Profile, SendMessagesInput, SendMessagesResult
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,23 @@ MESSAGES_SENT = Counter("madoguchi_line_requests_total", "Requests that delivere
 # LINE answers 400 for a bad request body; retrying cannot help, so the workflow gets it at once.
 BAD_MESSAGE = "LineBadRequest"
 NOT_FOUND = "LineNotFound"
+
+
+def line_configuration(settings: Settings) -> Configuration:
+    """line-bot-sdk's client configuration (worker and API): LINE, or the emulator in development."""
+    return Configuration(host=settings.line_host, access_token=settings.line_channel_access_token)
+
+
+async def fetch_profile(api: AsyncMessagingApi, line_user_id: str) -> Profile:
+    """The resident's LINE profile; an empty one when LINE does not know them (404: the resident blocked
+    the account or never added it). Any other ApiException propagates."""
+    try:
+        profile = await api.get_profile(line_user_id)
+    except ApiException as err:
+        if err.status == 404:
+            return Profile(display_name="", language=None)
+        raise
+    return Profile(display_name=profile.display_name, language=profile.language)
 
 
 def _is_invalid_reply_token(err: ApiException) -> bool:
@@ -93,10 +111,7 @@ class LineActivities:
     @activity.defn(name="get_profile")
     async def get_profile(self, inp: GetProfileInput) -> Profile:
         try:
-            profile = await self._api.get_profile(inp.line_user_id)
+            return await fetch_profile(self._api, inp.line_user_id)
         except ApiException as err:
-            if err.status == 404:  # the resident blocked the account or never added it
-                return Profile(display_name="", language=None)
             _raise_for(err, "profile")
             raise
-        return Profile(display_name=profile.display_name, language=profile.language)

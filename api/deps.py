@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from linebot.v3.messaging import AsyncMessagingApi
 from temporalio.client import Client
 
 from config import Settings
@@ -20,5 +21,11 @@ async def get_temporal(request: Request) -> Client:
     return client
 
 
+async def get_line(request: Request) -> AsyncMessagingApi:
+    line: AsyncMessagingApi = request.app.state.line
+    return line
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+LineDep = Annotated[AsyncMessagingApi, Depends(get_line)]

@@ -10,12 +10,14 @@ import time
 from fastapi import APIRouter, HTTPException, Request
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import Counter
 from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.deps import SettingsDep, TemporalDep
+from activities.messaging import fetch_profile
+from api.deps import LineDep, SettingsDep, TemporalDep
 from api.line_events import to_signals
 from config import Settings
 from config.temporal import RPC_TIMEOUT
@@ -28,6 +30,10 @@ router = APIRouter(prefix="/line", tags=["line"])
 
 WEBHOOK_OUTCOMES = Counter("madoguchi_webhook_requests_total", "LINE webhook requests by outcome", ["outcome"])
 SIGNALS_SENT = Counter("madoguchi_webhook_events_signalled_total", "LINE events handed to Temporal")
+PROFILE_PREFETCHES = Counter(
+    "madoguchi_webhook_profile_prefetch_total", "LINE profiles fetched for follow events, by outcome", ["outcome"]
+)
+PROFILE_PREFETCH_TIMEOUT_S = 1.0
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -40,6 +46,34 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise HTTPException(413, f"request body larger than {limit} bytes")
     return bytes(body)
+
+
+async def attach_profiles(line: AsyncMessagingApi, by_user: dict[str, list[LineEventInput]]) -> None:
+    """Give each follow event the resident's LINE profile (one request per resident, all at once), so the
+    conversation greets them by name in their language without fetching the profile first.
+
+    Best effort: on a timeout or any failure the event goes without it and the workflow fetches it
+    (with retries) as before; the webhook is never refused for it.
+    """
+
+    async def fetch(user_id: str, follows: list[LineEventInput]) -> None:
+        try:
+            profile = await asyncio.wait_for(fetch_profile(line, user_id), PROFILE_PREFETCH_TIMEOUT_S)
+        except Exception as err:
+            PROFILE_PREFETCHES.labels(outcome="failed").inc()
+            log.info("profile not fetched for a follow event: %s", type(err).__name__)
+            return
+        PROFILE_PREFETCHES.labels(outcome="fetched").inc()
+        for event in follows:
+            event.profile = profile
+
+    await asyncio.gather(
+        *(
+            fetch(user_id, follows)
+            for user_id, events in by_user.items()
+            if (follows := [e for e in events if e.inbound.kind == "follow"])
+        )
+    )
 
 
 async def signal_resident(client: Client, settings: Settings, user_id: str, events: list[LineEventInput]) -> None:
@@ -59,7 +93,7 @@ async def signal_resident(client: Client, settings: Settings, user_id: str, even
 
 
 @router.post("/webhook")
-async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep) -> dict[str, str]:
+async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep, line: LineDep) -> dict[str, str]:
     """Receive LINE events. 200 only once Temporal has durably accepted every event."""
     body = await read_body(request, settings.webhook_max_body_bytes)
     signature = request.headers.get("x-line-signature")
@@ -82,6 +116,7 @@ async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep
         WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
         raise HTTPException(400, f"malformed webhook body: {type(err).__name__}") from None
     by_user = to_signals(list(events), raw_events, int(time.time() * 1000))
+    await attach_profiles(line, by_user)
     try:
         await asyncio.gather(*(signal_resident(temporal, settings, u, ev) for u, ev in by_user.items()))
     except (RPCError, RuntimeError) as err:

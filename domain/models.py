@@ -76,6 +76,9 @@ class LineEventInput:
     reply_token: str = ""
     is_redelivery: bool = False
     received_at_ms: int = 0  # when our API received it; the reply token's age counts from here
+    # A follow's LINE profile, fetched by the API while it handles the webhook (None: not fetched or
+    # unavailable; the workflow then fetches it itself). Encrypted like every payload.
+    profile: Profile | None = None
 
 
 @dataclass

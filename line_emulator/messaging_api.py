@@ -132,6 +132,7 @@ async def push_message(request: Request, state: State) -> JsonObject:
 
 @router.get("/v2/bot/profile/{user_id}")
 async def get_profile(user_id: str, state: State) -> JsonObject:
+    state.stats.profiles += 1
     resident = state.residents.get(user_id)
     if resident is None or resident.blocked:
         raise LineApiError(404, NOT_FOUND)

@@ -102,6 +102,7 @@ class Stats:
     invalid_reply_tokens: int = 0
     faults: int = 0
     webhooks_delivered: int = 0
+    profiles: int = 0  # profile requests answered (found or not)
 
     def as_dict(self) -> JsonObject:
         return asdict(self)

@@ -137,7 +137,9 @@ class ConversationWorkflow:
         if inbound.kind == "image" and await self._forward_photo(event):
             return
         if self._profile is None:
-            await self._load_profile()
+            # A follow usually brings the profile the API fetched: one local-activity round less before
+            # the greeting. Histories of follows without it replay through the fetch, as recorded.
+            self._use_profile(event.profile if event.profile is not None else await self._load_profile())
         outcome = conversation.handle(self._state, inbound, self._context())
         self._state = outcome.state
         self._last_input_at = workflow.now()
@@ -239,11 +241,11 @@ class ConversationWorkflow:
         chars = "".join(_ID_ALPHABET[(value >> (5 * i)) & 31] for i in range(10))
         return f"{chars[:5]}-{chars[5:]}"
 
-    async def _load_profile(self) -> None:
+    async def _load_profile(self) -> Profile:
         try:
             # A local activity: the profile is needed before the first answer, and a local activity
             # saves the round trips of a scheduled one.
-            self._profile = await workflow.execute_local_activity(
+            return await workflow.execute_local_activity(
                 "get_profile",
                 GetProfileInput(line_user_id=self._user_id),
                 result_type=Profile,
@@ -252,8 +254,11 @@ class ConversationWorkflow:
             )
         except ActivityError:
             workflow.logger.warning("profile unavailable; continuing in the default language")
-            self._profile = Profile(display_name="", language=None)
-        self._state.language = conversation.language_from_profile(self._profile.language)
+            return Profile(display_name="", language=None)
+
+    def _use_profile(self, profile: Profile) -> None:
+        self._profile = profile
+        self._state.language = conversation.language_from_profile(profile.language)
 
     async def _start_application(self, app: SubmittedApplication) -> None:
         submitted_at = workflow.now()

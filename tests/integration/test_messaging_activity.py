@@ -10,12 +10,11 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.messaging import LineActivities
+from activities.messaging import LineActivities, line_configuration
 from domain.ids import retry_key
 from domain.models import GetProfileInput, SendMessagesInput
 from tests.integration.conftest import System
 from tests.support.emulator import EmulatorDriver
-from worker import line_configuration
 
 USER = "U" + "d" * 32
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from domain.ids import conversation_workflow_id
@@ -128,3 +129,24 @@ async def test_one_webhook_with_several_users_and_odd_events(
     after = await emulator.stats()
     answers = after["replies"] + after["pushes"] - before["replies"] - before["pushes"]
     assert answers == 4, str([(u[:3], words([i])[:30]) for u in (a, b) for i in await emulator.inbox(u)])
+
+
+async def test_a_follow_is_greeted_with_the_profile_the_api_fetched(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    """The webhook fetches a following resident's profile and passes it on: one profile request in all,
+    none by the workflow, and the greeting names the resident in the profile's language."""
+    user_id = "U" + "7" * 32
+    await emulator.create_resident(user_id, "Grace Hopper", "en")
+    before = (await emulator.stats())["profiles"]
+    result = await emulator.follow(user_id)
+    assert result["status"] == 200
+    [greeting, *_] = await emulator.wait_inbox(user_id, 1)
+    assert "Hello Grace Hopper, thank you for adding us" in greeting["message"]["text"]
+    await settle(emulator, user_id, 0.3)
+    assert (await emulator.stats())["profiles"] - before == 1
+    # ... and it was the API's request: the workflow ran one local activity (the greeting), not two.
+    handle = temporal_client.get_workflow_handle(conversation_workflow_id(user_id, system.settings.user_id_hash_key))
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+    assert len(markers) == 1

@@ -37,6 +37,7 @@ class FakeLine:
     def __init__(self, language: str = "ja") -> None:
         self.sent: list[SendMessagesInput] = []
         self.language = language
+        self.profile_requests = 0
 
     @activity.defn(name="send_messages")
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
@@ -45,6 +46,7 @@ class FakeLine:
 
     @activity.defn(name="get_profile")
     async def get_profile(self, inp: GetProfileInput) -> Profile:
+        self.profile_requests += 1
         return Profile(display_name="テスト", language=self.language)
 
     def words(self, index: int = -1) -> str:
@@ -167,3 +169,25 @@ async def test_continue_as_new_keeps_the_conversation(skipping_env: WorkflowEnvi
         assert len(line.sent) == 5, [(s.retry_key[:8], s.reply_token[-2:]) for s in line.sent]
         # The scope answer was taken, so the next question (head of household) is asked.
         assert "世帯主" in line.words(4), line.words(4)
+
+
+async def test_a_follow_with_the_profile_from_the_webhook_is_greeted_without_fetching_it(
+    skipping_env: WorkflowEnvironment,
+) -> None:
+    line = FakeLine(language="ja")
+    queue = str(uuid.uuid4())
+    async with fake_line_worker(skipping_env, line, queue):
+        with_profile = event("follow", 1)
+        with_profile.profile = Profile(display_name="Hanako", language="en")
+        await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, with_profile)
+        await wait_sent(line, 1)
+        assert "Hello Hanako, thank you for adding us" in line.words(0)
+        assert line.profile_requests == 0
+
+        # Without it (the API could not fetch it), the workflow fetches the profile itself, once.
+        handle = await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, event("follow", 2))
+        await wait_sent(line, 2)
+        await handle.signal(LINE_EVENT_SIGNAL, event("text", 3, text="ヘルプ"))
+        await wait_sent(line, 3)
+        assert "テスト" in line.words(1)
+        assert line.profile_requests == 1
