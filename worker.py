@@ -91,6 +91,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_all_modules())
 
 
+def settle_heap() -> None:
+    """Everything imported and loaded so far lives as long as the process: keep it out of the
+    collector, and collect young objects less often. Full collections over the worker's ~180,000
+    objects paused it for 200+ ms, which residents felt as a slow first answer."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 async def main() -> None:
     settings = get_settings()
     get_catalog()  # refuse to start on a broken catalog, with its error message
@@ -105,11 +113,7 @@ async def main() -> None:
     http = httpx.AsyncClient(trust_env=settings.profile == "production")
     async with AsyncApiClient(line_configuration(settings)) as api_client, http:
         worker = build_worker(client, settings, api_client, provider_from_settings(settings, http))
-        # Everything imported and loaded so far lives as long as the process: keep it out of the
-        # collector, and collect young objects less often. Full collections over the worker's
-        # ~180,000 objects paused it for 200+ ms, which residents felt as a slow first answer.
-        gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
+        settle_heap()
         async with worker:
             log.info("worker polling task queue %s", settings.temporal_task_queue)
             await stop.wait()

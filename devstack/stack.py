@@ -126,8 +126,11 @@ class Stack:
         self._start("api", [sys.executable, "-m", "api"])
         wait_for_http(f"http://{s.api_host}:{s.api_port}/healthz", timeout)
 
-    def start_worker(self, name: str = "worker", extra_env: dict[str, str] | None = None) -> None:
-        self._start(name, [sys.executable, "worker.py"], extra_env)
+    def start_worker(
+        self, name: str = "worker", extra_env: dict[str, str] | None = None, *, module: str | None = None
+    ) -> None:
+        """The worker (worker.py), or another worker process run as `python -m module`."""
+        self._start(name, [sys.executable, "-m", module] if module else [sys.executable, "worker.py"], extra_env)
 
     def start_extra_api(self, name: str, port: int, timeout: float = 30) -> str:
         """One more API process on `port` (scale-out); returns its base URL."""
