@@ -2,7 +2,7 @@
 
 It is the floor the real conversation is compared with: the same Temporal round trips a chat turn
 needs (signal-with-start, a workflow task, an activity, a LINE request), and nothing else.
-A module of its own so the workflow sandbox re-imports only this small file.
+A module of its own and small: the workflow sandbox validates it by importing it.
 
     python -m bench.skeleton      # its worker, a process of its own like the real worker
 
