@@ -76,6 +76,7 @@ def build_worker(
             money.confirm_payment,
             money.refund_payment,
             certificates.issue_certificate,
+            certificates.revoke_certificate,
         ],
         workflow_runner=workflow_runner(),
     )

@@ -12,8 +12,11 @@ from certificates.issue import issue_certificate
 from certificates.model import CertificateRegistry, CertificateUnavailable
 from certificates.signing import Keyring
 from certificates.store import CertificateStore
-from domain.models import IssueCertificateInput, IssuedCertificateResult
+from domain.models import IssueCertificateInput, IssuedCertificateResult, RevokeCertificateInput
 from storage.blobs import BlobStore
+
+# Who revoked it, in the register's revoked_by (a staff login otherwise).
+REVOKED_BY_SYSTEM = "system"
 
 
 class CertificateActivities:
@@ -63,3 +66,14 @@ class CertificateActivities:
             preview_blob_key=issued.preview_blob_key,
             pages=issued.pages,
         )
+
+    @activity.defn(name="revoke_certificate")
+    async def revoke_certificate(self, inp: RevokeCertificateInput) -> str:
+        """Mark an issued certificate revoked in the register; its revocation time (ISO), or "" if the
+        register does not know it. Idempotent: a second call keeps the first revocation."""
+        revoked = await asyncio.to_thread(
+            self._store.revoke, inp.certificate_id, by=REVOKED_BY_SYSTEM, reason=inp.reason, now=datetime.now(UTC)
+        )
+        if revoked is None or revoked.revoked_at is None:
+            return ""
+        return revoked.revoked_at.isoformat()

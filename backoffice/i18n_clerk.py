@@ -196,6 +196,10 @@ CLERK_STRINGS: Final[dict[str, dict[str, str]]] = {
     "event.certificate_issued": {"ja": "証明書の発行", "en": "Certificate issued"},
     "event.certificate_failed": {"ja": "証明書を発行できず", "en": "Certificate could not be issued"},
     "event.download_link_sent": {"ja": "ダウンロードリンクの送付", "en": "Download link sent"},
+    "event.certificate_revoked": {
+        "ja": "証明書の失効（交付前の取り下げ）",
+        "en": "Certificate revoked (withdrawn before delivery)",
+    },
     "event.mailed": {"ja": "郵送", "en": "Mailed"},
     "field.name_kanji": {"ja": "氏名", "en": "Name"},
     "field.name_kana": {"ja": "フリガナ", "en": "Name (kana)"},

@@ -345,6 +345,12 @@ class IssueCertificateInput:
 
 
 @dataclass
+class RevokeCertificateInput:
+    certificate_id: str
+    reason: str  # internal (staff see it; the public verify page does not)
+
+
+@dataclass
 class IssuedCertificateResult:
     certificate_id: str
     number: str
@@ -369,6 +375,7 @@ class CertificateRecord:
     mailed_by: str = ""
     link_sent_at: str = ""
     link_expires_at: str = ""
+    revoked_at: str = ""  # the application was withdrawn while it was being issued: never delivered
 
 
 @dataclass

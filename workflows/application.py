@@ -62,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         RefundPaymentResult,
         RequestedPaymentResult,
         RequestPaymentInput,
+        RevokeCertificateInput,
         SendMessagesInput,
         TimelineEntry,
         WithdrawInput,
@@ -97,6 +98,9 @@ REQUEST_RETRY_LONG = RetryPolicy(initial_interval=timedelta(seconds=30), maximum
 ISSUE_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=2), maximum_attempts=8
 )
+# Revoking is an idempotent update of the register: retried until the database answers.
+REVOKE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
+REVOKE_ON_WITHDRAWAL = "revoke-certificate-on-withdrawal"
 # Confirm and refund are safe to retry (confirm checks the state first; refund of a refunded payment is a no-op).
 # The money activities heartbeat: a worker that dies mid-call is noticed in seconds, not after a minute.
 MONEY_HEARTBEAT = timedelta(seconds=10)
@@ -146,6 +150,7 @@ class ApplicationWorkflow:
             # Withdrawn: money already taken goes back (exactly once), the photos go at once.
             self._note("withdrawn", actor="resident")
             await self._refund_if_captured()
+            await self._revoke_if_issued()
             await self._delete_photos()
             await self._set_status(ApplicationStatus.WITHDRAWN)
         else:
@@ -502,6 +507,22 @@ class ApplicationWorkflow:
         self._note("payment_refunded", detail=f"{record.amount} {record.currency}")
         app = self._inp.application
         await self._send(payment.refunded(app.language, app.application_id, record.amount), "pay-refunded")
+
+    async def _revoke_if_issued(self) -> None:
+        """A certificate finished while the resident withdrew was never delivered: the register must not
+        keep it valid. (Histories from before this step replay without it.)"""
+        record = self._certificate
+        if record is None or record.revoked_at or not workflow.patched(REVOKE_ON_WITHDRAWAL):
+            return
+        revoked_at = await workflow.execute_activity(
+            "revoke_certificate",
+            RevokeCertificateInput(record.certificate_id, "application withdrawn before delivery"),
+            result_type=str,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=REVOKE_RETRY,
+        )
+        record.revoked_at = revoked_at or workflow.now().isoformat()
+        self._note("certificate_revoked", detail=record.number)
 
     @workflow.signal
     def payment_authorized(self, redirect: PaymentRedirect) -> None:

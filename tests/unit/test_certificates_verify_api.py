@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from activities.certificates import CertificateActivities
 from api.verify import router
 from backoffice import cheap_hasher, init_backoffice
 from certificates.__main__ import main as cli_main
@@ -22,6 +23,7 @@ from certificates.issue import IssuedCertificate, issue_certificate
 from certificates.signing import Keyring, verify_pdf
 from certificates.store import CertificateStore
 from config import Settings
+from domain.models import RevokeCertificateInput
 from registry.port import SqlRegistry
 from registry.seed import seed_demo
 from storage.blobs import EncryptedBlobStore, blob_store_from_settings
@@ -253,6 +255,20 @@ def test_a_supervisor_revokes_with_a_csrf_token(env: Env, client: TestClient) ->
     stored = env.store.get(issued.certificate_id)
     assert stored is not None and (stored.revoked_by, stored.revoke_reason) == ("boss", "紛失の届出")
     assert revoke(client, "AAAAAAAAAAAAAAAAAAAAAA", reason="x", csrf_token=token).status_code == 404
+
+
+async def test_the_withdrawal_activity_revokes_once_and_knows_unknown_ids(env: Env, client: TestClient) -> None:
+    issued = env.issue("app-w")
+    activities = CertificateActivities(
+        env.registry, env.store, env.blobs, Keyring.parse(KEYS), "https://madoguchi.example.jp/"
+    )
+    first = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "application withdrawn"))
+    again = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "another reason"))
+    assert first and again == first, "a retried revocation keeps the first"
+    stored = env.store.get(issued.certificate_id)
+    assert stored is not None and (stored.revoked_by, stored.revoke_reason) == ("system", "application withdrawn")
+    assert client.get(f"/verify/{issued.certificate_id}.json").json()["status"] == "revoked"
+    assert await activities.revoke_certificate(RevokeCertificateInput("AAAAAAAAAAAAAAAAAAAAAA", "x")) == ""
 
 
 def test_rotation_end_to_end_with_the_published_keys(env: Env, client: TestClient, tmp_path: Path) -> None:

@@ -101,6 +101,11 @@ async def test_withdrawing_after_payment_refunds_exactly_once(local_env: Workflo
         handle = await approved(local_env, fake, queue)
         await handle.signal("payment_authorized", redirect(await record(handle)))
         await until_status(handle, "Paid")
+        for _ in range(200):  # the issuing activity has started (and waits at the gate)
+            if fake.issued:
+                break
+            await asyncio.sleep(0.02)
+        assert fake.issued, "the certificate stage did not start"
         await handle.signal("withdraw", WithdrawInput())
         await handle.signal("withdraw", WithdrawInput())
         fake.issue_gate.set()
@@ -109,6 +114,23 @@ async def test_withdrawing_after_payment_refunds_exactly_once(local_env: Workflo
         assert "返金しました" in "\n".join(fake.words(i) for i in range(len(fake.sent)))
         view = await handle.query("view", result_type=ApplicationView)
         assert view.payment is not None and view.payment.state == "refunded"
+        # Issued while the resident withdrew, never delivered: revoked in the register, once.
+        assert [r.certificate_id for r in fake.revoked] == ["CERT" + view.application_id]
+        assert view.certificate is not None and view.certificate.revoked_at
+        events = [e.event for e in view.timeline]
+        assert (
+            events.index("certificate_issued") < events.index("payment_refunded") < events.index("certificate_revoked")
+        )
+        assert not any("ダウンロード" in fake.words(i) for i in range(len(fake.sent))), "no link was sent"
+
+
+async def test_withdrawing_before_issuing_revokes_nothing(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        await handle.signal("withdraw", WithdrawInput())
+        assert await handle.result() == "Withdrawn"
+        assert fake.revoked == [] and fake.issued == []
 
 
 async def test_a_redirect_the_provider_did_not_authorise_keeps_waiting(local_env: WorkflowEnvironment) -> None:

@@ -34,6 +34,7 @@ from domain.models import (
     RefundPaymentResult,
     RequestedPaymentResult,
     RequestPaymentInput,
+    RevokeCertificateInput,
     SendMessagesInput,
     SendMessagesResult,
     SubmittedApplication,
@@ -73,6 +74,7 @@ class FakePhotos:
         self.issue_error: Exception | None = None
         self.issue_gate = asyncio.Event()
         self.issue_gate.set()
+        self.revoked: list[RevokeCertificateInput] = []
 
     def script(self, content_id: str, answer: ReceivedIdPhoto | Exception) -> None:
         self.answers[content_id] = answer
@@ -117,6 +119,11 @@ class FakePhotos:
             raise self.issue_error
         return IssuedCertificateResult("CERT" + inp.application_id, "2026-000001", "cert/x.pdf", "cert/x.png", 1)
 
+    @activity.defn(name="revoke_certificate")
+    async def revoke_certificate(self, inp: RevokeCertificateInput) -> str:
+        self.revoked.append(inp)
+        return "2026-11-27T12:00:00+00:00"
+
     @activity.defn(name="send_messages")
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
         self.sent.append(inp)
@@ -160,6 +167,7 @@ def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Work
             fake.confirm_payment,
             fake.refund_payment,
             fake.issue_certificate,
+            fake.revoke_certificate,
         ],
         workflow_runner=workflow_runner(),
     )
