@@ -220,6 +220,7 @@ async def _detail_page(
                 t(f"field.{f}", lang) for f in (view.registry_match or {}).get("differing", []) if f in MATCH_FIELDS
             ),
             "attempts": attempts,
+            "local_time": local_time,  # Japan time, to the minute, like every time on the page
             "timeline": [
                 {
                     "at": local_time(e.at),

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
+from api.clerk_pages import local_time
 from tests.integration.conftest import System
 from tests.integration.test_backoffice import api_token, application_in_review, sign_in
 from tests.integration.test_id_photo import wait_status
@@ -67,6 +68,12 @@ async def test_paid_certificate_is_printed_mailed_and_verifiable(
 
     await wait_status(handle, "Completed")
     await wait_for_text(emulator, user_id, "追跡番号：JP-2026-1127")
+    async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
+        view = (await http.get(f"/api/applications/{application_id}", headers=headers)).json()
+        await sign_in(http)
+        page = (await http.get(f"/staff/applications/{application_id}")).text
+    for stored in (view["payment"]["requested_at"], view["payment"]["captured_at"], view["certificate"]["mailed_at"]):
+        assert local_time(stored) in page and stored[:19] not in page, "times in Japan time, to the minute"
     status = words(await Resident(emulator, user_id).say("状況"))
     assert "お届け方法：郵送（追跡番号：JP-2026-1127）" in status
 
