@@ -140,6 +140,10 @@ class ConversationWorkflow:
             # A follow usually brings the profile the API fetched: one local-activity round less before
             # the greeting. Histories of follows without it replay through the fetch, as recorded.
             self._use_profile(event.profile if event.profile is not None else await self._load_profile())
+        elif inbound.kind == "follow" and event.profile is not None:
+            # Back after blocking the account: greeted by the name they have now. The conversation's
+            # language stays as it was (it may have been chosen by a command).
+            self._profile = Profile(display_name=event.profile.display_name, language=self._profile.language)
         outcome = conversation.handle(self._state, inbound, self._context())
         self._state = outcome.state
         self._last_input_at = workflow.now()

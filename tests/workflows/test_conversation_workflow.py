@@ -179,15 +179,24 @@ async def test_a_follow_with_the_profile_from_the_webhook_is_greeted_without_fet
     async with fake_line_worker(skipping_env, line, queue):
         with_profile = event("follow", 1)
         with_profile.profile = Profile(display_name="Hanako", language="en")
-        await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, with_profile)
+        first = await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, with_profile)
         await wait_sent(line, 1)
         assert "Hello Hanako, thank you for adding us" in line.words(0)
         assert line.profile_requests == 0
 
+        # Blocked, renamed on LINE, back: greeted by the new name, in the conversation's language.
+        await first.signal(LINE_EVENT_SIGNAL, event("unfollow", 11))
+        again = event("follow", 12)
+        again.profile = Profile(display_name="Hanako Y", language="ja")
+        await first.signal(LINE_EVENT_SIGNAL, again)
+        await wait_sent(line, 2)
+        assert "Hello Hanako Y" in line.words(1)
+        assert line.profile_requests == 0
+
         # Without it (the API could not fetch it), the workflow fetches the profile itself, once.
         handle = await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, event("follow", 2))
-        await wait_sent(line, 2)
-        await handle.signal(LINE_EVENT_SIGNAL, event("text", 3, text="ヘルプ"))
         await wait_sent(line, 3)
-        assert "テスト" in line.words(1)
+        await handle.signal(LINE_EVENT_SIGNAL, event("text", 3, text="ヘルプ"))
+        await wait_sent(line, 4)
+        assert "テスト" in line.words(2)
         assert line.profile_requests == 1
