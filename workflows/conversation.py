@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
@@ -45,6 +46,12 @@ with workflow.unsafe.imports_passed_through():
         SEND_SCHEDULE_TO_CLOSE,
         SEND_TIMEOUT,
     )
+
+# What a local activity that failed for good may raise in the workflow. A non-retryable error the
+# activity raised arrives as that ApplicationError itself, not wrapped in an ActivityError as a
+# scheduled activity's is (it failed a resident's conversation once); a timeout may arrive as
+# Temporal's TimeoutError.
+LOCAL_ACTIVITY_FAILURES = (ActivityError, ApplicationError, TemporalTimeoutError)
 
 # Event ids remembered for de-duplication. LINE redelivers within a short window, so the most
 # recent few hundred are plenty; the list is carried across continue-as-new.
@@ -256,7 +263,7 @@ class ConversationWorkflow:
                 start_to_close_timeout=PROFILE_TIMEOUT,
                 retry_policy=PROFILE_RETRY,
             )
-        except ActivityError:
+        except LOCAL_ACTIVITY_FAILURES:
             workflow.logger.warning("profile unavailable; continuing in the default language")
             return Profile(display_name="", language=None)
 
@@ -336,7 +343,7 @@ class ConversationWorkflow:
                 schedule_to_close_timeout=SEND_SCHEDULE_TO_CLOSE,
                 retry_policy=SEND_RETRY,
             )
-        except ActivityError:
+        except LOCAL_ACTIVITY_FAILURES:
             # The conversation must go on even if LINE refused a message; operators see the failure.
             workflow.logger.error("sending messages failed for good")
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -200,3 +201,35 @@ async def test_a_follow_with_the_profile_from_the_webhook_is_greeted_without_fet
         await wait_sent(line, 4)
         assert "テスト" in line.words(2)
         assert line.profile_requests == 1
+
+
+class RefusingLine(FakeLine):
+    """LINE refuses every message for good (400), and the profile cannot be had at all."""
+
+    @activity.defn(name="send_messages")
+    async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
+        self.sent.append(inp)
+        raise ApplicationError("LINE refused push: 400", type="LineBadRequest", non_retryable=True)
+
+    @activity.defn(name="get_profile")
+    async def get_profile(self, inp: GetProfileInput) -> Profile:
+        self.profile_requests += 1
+        raise ApplicationError("LINE refused the profile request: 403", type="LineBadRequest", non_retryable=True)
+
+
+async def test_a_refused_message_or_an_unreachable_profile_never_fails_the_conversation(
+    skipping_env: WorkflowEnvironment,
+) -> None:
+    line = RefusingLine()
+    queue = str(uuid.uuid4())
+    async with fake_line_worker(skipping_env, line, queue):
+        # No profile from the webhook: the workflow's own fetch fails for good, then LINE refuses the
+        # greeting. Neither may end the resident's conversation.
+        handle = await signal(skipping_env.client, f"resident-test-{uuid.uuid4()}", queue, event("follow", 1))
+        await wait_sent(line, 1)
+        await handle.signal(LINE_EVENT_SIGNAL, event("text", 2, text="住民票"))
+        await wait_sent(line, 2)
+        assert line.profile_requests == 1
+        assert await handle.query("phase") != "", "still answers queries"
+        description = await handle.describe()
+        assert description.status == WorkflowExecutionStatus.RUNNING, description.status
