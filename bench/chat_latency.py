@@ -49,8 +49,8 @@ from temporalio.client import Client
 
 from bench.skeleton import SKELETON_QUEUE, SKELETON_SIGNAL, SkeletonChatWorkflow, SkeletonMessage
 from config.temporal import connect
-from devstack.stack import Stack
-from tests.integration.conftest import system_env, wait_for_worker
+from devstack.stack import Stack, wait_for_worker
+from tests.integration.conftest import system_env
 from tests.integration.test_intake import JA_ANSWERS
 from tests.support.emulator import EmulatorDriver
 from tests.support.resident import postback_data, words

@@ -25,6 +25,8 @@ def run() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.start_all()
+        print("waiting for the worker to poll its task queue ...", flush=True)
+        stack.wait_for_worker()
         print(
             "\nMadoguchi is running:\n"
             f"  Resident chat (LINE emulator): http://{settings.emulator_host}:{settings.emulator_port}/\n"

@@ -22,6 +22,10 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
 
 from config import Settings
 from config.temporal import connect, ensure_search_attributes, search_attribute_flags
@@ -156,6 +160,11 @@ class Stack:
         self.start_api()
         self.start_worker()
 
+    def wait_for_worker(self, timeout: float = 120) -> None:
+        """Until the worker polls its task queue: before that, a resident's message waits unanswered."""
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _wait_for_worker(self.settings, timeout)).result()
+
     def stop(self, name: str | None = None, timeout: float = 15) -> None:
         names = [name] if name else list(reversed(self.processes))
         for n in names:
@@ -174,6 +183,26 @@ class Stack:
 
     def dead(self) -> list[str]:
         return [n for n, p in self.processes.items() if p.poll() is not None]
+
+
+async def wait_for_worker(client: Client, settings: Settings, timeout: float = 60) -> None:
+    """Until a worker polls the settings' task queue (TimeoutError after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    request = DescribeTaskQueueRequest(
+        namespace=settings.temporal_namespace,
+        task_queue=TaskQueue(name=settings.temporal_task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    while time.monotonic() < deadline:
+        response = await client.workflow_service.describe_task_queue(request)
+        if response.pollers:
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError("no worker polls the task queue")
+
+
+async def _wait_for_worker(settings: Settings, timeout: float) -> None:
+    await wait_for_worker(await connect(settings), settings, timeout)
 
 
 async def _register_search_attributes(settings: Settings, timeout: float) -> None:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from config import Settings
 from config.temporal import connect
-from devstack.stack import Stack, free_port
+from devstack.stack import Stack, free_port, wait_for_worker
 from tests.support.emulator import EmulatorDriver
 
 
@@ -50,21 +45,6 @@ def system_env(tmp: Path) -> dict[str, str]:
         "WORKER_METRICS_PORT": str(free_port()),
         "WORKER_SDK_METRICS_PORT": str(free_port()),
     }
-
-
-async def wait_for_worker(client: Client, settings: Settings, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    request = DescribeTaskQueueRequest(
-        namespace=settings.temporal_namespace,
-        task_queue=TaskQueue(name=settings.temporal_task_queue),
-        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    )
-    while time.monotonic() < deadline:
-        response = await client.workflow_service.describe_task_queue(request)
-        if response.pollers:
-            return
-        await asyncio.sleep(0.2)
-    raise TimeoutError("no worker polls the task queue")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
-from tests.integration.conftest import System, wait_for_worker
+from devstack.stack import wait_for_worker
+from tests.integration.conftest import System
 from tests.integration.test_backoffice import api_token, application_in_review
 from tests.integration.test_id_photo import wait_status
 from tests.support.emulator import EmulatorDriver

@@ -12,9 +12,9 @@ import pytest
 from temporalio.client import Client
 
 from config.temporal import connect
-from devstack.stack import Stack, free_port
+from devstack.stack import Stack, free_port, wait_for_worker
 from domain.models import ApplicationView
-from tests.integration.conftest import System, system_env, wait_for_worker
+from tests.integration.conftest import System, system_env
 from tests.integration.test_backoffice import api_token, application_in_review
 from tests.integration.test_id_photo import wait_status
 from tests.integration.test_payment import pay_link, sandbox
