@@ -521,7 +521,10 @@ class ApplicationWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=REVOKE_RETRY,
         )
-        record.revoked_at = revoked_at or workflow.now().isoformat()
+        if not revoked_at:  # cannot happen for a certificate just issued; nothing to note as revoked
+            workflow.logger.error("the certificate register does not know the issued certificate")
+            return
+        record.revoked_at = revoked_at
         self._note("certificate_revoked", detail=record.number)
 
     @workflow.signal

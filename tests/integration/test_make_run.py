@@ -22,12 +22,7 @@ USER = "U" + "7a" * 16
 
 
 def test_run_announces_itself_once_the_worker_polls_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        **system_env(tmp_path),
-        "TEMPORAL_UI_PORT": str(free_port()),
-        "TEMPORAL_DB_FILE": str(tmp_path / "var" / "temporal.sqlite"),
-    }
+    env = {**os.environ, **system_env(tmp_path), "TEMPORAL_UI_PORT": str(free_port())}
     proc = subprocess.Popen(
         [sys.executable, "-m", "devstack", "run"],
         cwd=ROOT,
