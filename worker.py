@@ -16,7 +16,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.certificates import CertificateActivities
 from activities.id_photo import IdPhotoActivities
-from activities.messaging import LineActivities, line_configuration
+from activities.messaging import LineActivities, line_api_client
 from activities.payments import PaymentActivities
 from activities.registry import RegistryActivities
 from catalog import get_catalog
@@ -112,7 +112,7 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     http = httpx.AsyncClient(trust_env=settings.profile == "production")
-    async with AsyncApiClient(line_configuration(settings)) as api_client, http:
+    async with line_api_client(settings) as api_client, http:
         worker = build_worker(client, settings, api_client, provider_from_settings(settings, http))
         settle_heap()
         async with worker:

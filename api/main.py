@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
+from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import make_asgi_app
 
-from activities.messaging import line_configuration
+from activities.messaging import line_api_client
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
 from api.metrics import RequestMetrics
 from backoffice import init_backoffice
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         # Lazy: the API starts (and answers 503) even while Temporal is down.
         app.state.temporal = await connect(settings, lazy=True)
-        async with AsyncApiClient(line_configuration(settings)) as line_client:
+        async with line_api_client(settings) as line_client:
             app.state.line = AsyncMessagingApi(line_client)  # profiles of residents who follow
             yield
 

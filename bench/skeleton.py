@@ -22,7 +22,7 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    import httpx
+    from linebot.v3.messaging import AsyncMessagingApi, PushMessageRequest, TextMessage
 
 SKELETON_WORKFLOW = "BenchSkeletonChat"
 SKELETON_QUEUE = "bench-skeleton"
@@ -61,24 +61,22 @@ class SkeletonChatWorkflow:
 
 
 class SkeletonActivities:
-    """Pushes a text message through the emulator's Messaging API with a shared httpx client."""
+    """Pushes a text message through the emulator's Messaging API with the real worker's LINE client
+    (line-bot-sdk, made by `activities.messaging.line_api_client`), so the LINE request costs the same."""
 
-    def __init__(self, http: httpx.AsyncClient, line_base_url: str, access_token: str) -> None:
-        self._http = http
-        self._url = f"{line_base_url.rstrip('/')}/v2/bot/message/push"
-        self._headers = {"Authorization": f"Bearer {access_token}"}
+    def __init__(self, line: AsyncMessagingApi) -> None:
+        self._line = line
 
     @activity.defn(name=SKELETON_PUSH)
     async def push(self, message: SkeletonMessage) -> None:
-        body = {"to": message.to, "messages": [{"type": "text", "text": message.text}]}
-        response = await self._http.post(self._url, json=body, headers=self._headers)
-        response.raise_for_status()
+        await self._line.push_message(PushMessageRequest(to=message.to, messages=[TextMessage(text=message.text)]))
 
 
 async def run_worker() -> None:
     """Poll the skeleton's task queue until SIGTERM or SIGINT."""
     from temporalio.worker import Worker
 
+    from activities.messaging import line_api_client
     from config import get_settings
     from config.temporal import connect_with_retry
     from worker import settle_heap, workflow_runner
@@ -89,9 +87,8 @@ async def run_worker() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    line_base = settings.line_api_base or f"http://{settings.emulator_host}:{settings.emulator_port}"
-    async with httpx.AsyncClient(timeout=10, trust_env=False) as http:
-        activities = SkeletonActivities(http, line_base, settings.line_channel_access_token)
+    async with line_api_client(settings) as api_client:
+        activities = SkeletonActivities(AsyncMessagingApi(api_client))
         worker = Worker(
             client,
             task_queue=SKELETON_QUEUE,

@@ -6,11 +6,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi
+from linebot.v3.messaging import AsyncMessagingApi
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.messaging import LineActivities, line_configuration
+from activities.messaging import LineActivities, line_api_client
 from domain.ids import retry_key
 from domain.models import GetProfileInput, SendMessagesInput
 from tests.integration.conftest import System
@@ -21,7 +21,7 @@ USER = "U" + "d" * 32
 
 @pytest.fixture
 async def line(system: System) -> LineActivities:
-    client = AsyncApiClient(line_configuration(system.settings))
+    client = line_api_client(system.settings)  # the worker's client: environment resolved once
     yield LineActivities(AsyncMessagingApi(client), timedelta(seconds=50))
     await client.close()
 
