@@ -182,6 +182,11 @@ CLERK_STRINGS: Final[dict[str, dict[str, str]]] = {
     "detail.certificate_pdf": {"ja": "PDFを開く（印刷用）", "en": "Open the PDF (to print)"},
     "detail.certificate_verify": {"ja": "検証ページ", "en": "Verification page"},
     "detail.certificate_preview": {"ja": "証明書のプレビュー", "en": "Certificate preview"},
+    "detail.certificate_revoked": {"ja": "失効", "en": "Revoked"},
+    "detail.certificate_revoked_why": {
+        "ja": "交付前に申請が取り下げられたため（交付しないでください）",
+        "en": "the application was withdrawn before delivery (do not deliver it)",
+    },
     "detail.tracking": {"ja": "追跡番号", "en": "Tracking number"},
     "detail.mailed_at": {"ja": "郵送日時", "en": "Mailed"},
     "detail.link_expires": {"ja": "ダウンロード期限", "en": "Download link valid until"},
