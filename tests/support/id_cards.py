@@ -597,7 +597,9 @@ def format_table(table: dict[str, Counter[str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", action="store_true", help="print the confusion table of the check")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seed", type=lambda v: [int(x) for x in v.split(",")], default=[1], help="a seed, or seeds pooled: 2,7,8"
+    )
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--good", type=int, default=20)
     args = parser.parse_args(argv)
@@ -606,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from domain.id_photo import check_id_photo
 
-    samples = labelled_set(args.seed, args.per_class, args.good, workers=2)
+    samples = [s for seed in args.seed for s in labelled_set(seed, args.per_class, args.good, workers=2)]
     sys.stdout.write(format_table(confusion(samples, check_id_photo)) + "\n")
     return 0
 

@@ -18,10 +18,10 @@ from tests.support.id_cards import CLASSES, Sample, cached_set, confusion, corre
 TUNING_SEED = 1
 HELD_OUT_SEED = 2
 GOOD_FLOOR = 0.95
-CLASS_FLOOR = 0.80  # per set of 10: what the check reaches on each set today, every class (regression guard)
+CLASS_FLOOR = 0.80  # per set of 10 (one miss is 10 %): a regression guard, not the issue's figure
 POOLED_CLASS_FLOOR = 0.90  # per class over both sets (20 photos): the issue's 90 %
-# On the tuning set alone, cut-off reaches 80 %; on larger sets (5 tuning and 3 held-out seeds) cut-off
-# stays under 90 % (see the README and issue 3's note).
+# The issue's floors hold on larger sets too (README): 5 tuning seeds (1, 3-6) and 6 held-out ones (2, 7-11),
+# every class at 90 % or more. Those take minutes to generate, so the suite keeps to seeds 1 and 2.
 
 
 @pytest.fixture(scope="module")
