@@ -104,6 +104,8 @@ async def run_worker() -> None:
 if __name__ == "__main__":
     # Through the module's own name: the sandbox re-imports the workflow's module, and `__main__`
     # cannot be imported.
+    import uvloop
+
     from bench.skeleton import run_worker as run_imported_worker
 
-    asyncio.run(run_imported_worker())
+    uvloop.run(run_imported_worker())  # the event loop of the real worker (worker.py)
