@@ -50,7 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def main() -> None:
     setup_logging()
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="warning",
+        timeout_keep_alive=settings.http_keep_alive_seconds,
+    )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     webhook_max_body_bytes: int = 1_048_576
+    # Idle keep-alive connections are closed after this long (the API's and the emulator's servers). It must
+    # be longer than the idle timeout of the clients and proxies in front (LINE, a load balancer, httpx's
+    # 5 s pool expiry): when both sides time out together, a request sent on a connection being closed fails.
+    http_keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
 
     # Emulator (development and tests only)
     emulator_host: str = "127.0.0.1"

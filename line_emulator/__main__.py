@@ -20,7 +20,13 @@ def main() -> None:
         settings.emulator_port,
         settings.webhook_url,
     )
-    uvicorn.run(create_app(settings), host=settings.emulator_host, port=settings.emulator_port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.emulator_host,
+        port=settings.emulator_port,
+        log_level="warning",
+        timeout_keep_alive=settings.http_keep_alive_seconds,  # longer than line-bot-sdk's aiohttp pool (15 s)
+    )
 
 
 if __name__ == "__main__":
