@@ -7,8 +7,8 @@ A module of its own and small: the workflow sandbox validates it by importing it
     python -m bench.skeleton      # its worker, a process of its own like the real worker
 
 It reads the same settings (environment variables) as the system it is compared with, and has the
-real worker's data converter, workflow runner and garbage-collector settings, so the only difference
-left is the chat itself.
+real worker's data converter, workflow runner, garbage-collector settings, event loop (uvloop) and LINE
+client, so the only difference left is the chat itself.
 """
 
 from __future__ import annotations
