@@ -105,6 +105,9 @@ async def test_cancel_then_pay_with_a_confirm_that_times_out_after_capturing(
         await sandbox(emulator, "faults", rate=0.0, after_commit=False)
     transaction = await sandbox(emulator, f"transactions/{second}")
     assert transaction["captures"] == 1, transaction
+    # The "payment received" push follows the status; wait for it, or it would be read as the answer below.
+    paid = await emulator.wait_inbox(user_id, before + 5, timeout=30)
+    assert "お支払いを確認しました" in words([paid[before + 4]]), words(paid[before:])
 
     # Withdrawing now gives the money back, exactly once.
     resident = Resident(emulator, user_id)
