@@ -15,6 +15,7 @@ from api import certificates, clerk_api, clerk_pages, codec, health, line, payme
 from api.metrics import RequestMetrics
 from backoffice import init_backoffice
 from config import Settings, get_settings
+from config.heap import settle_heap
 from config.logs import setup_logging
 from config.temporal import connect
 
@@ -50,8 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def main() -> None:
     setup_logging()
     settings = get_settings()
+    app = create_app(settings)
+    settle_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.api_host,
         port=settings.api_port,
         log_level="warning",

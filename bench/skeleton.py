@@ -78,8 +78,9 @@ async def run_worker() -> None:
 
     from activities.messaging import line_api_client
     from config import get_settings
+    from config.heap import settle_heap
     from config.temporal import connect_with_retry
-    from worker import settle_heap, workflow_runner
+    from worker import workflow_runner
 
     settings = get_settings()
     client = await connect_with_retry(settings)

@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from config import get_settings
+from config.heap import settle_heap
 from line_emulator.app import create_app
 
 
@@ -20,8 +21,10 @@ def main() -> None:
         settings.emulator_port,
         settings.webhook_url,
     )
+    app = create_app(settings)
+    settle_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.emulator_host,
         port=settings.emulator_port,
         log_level="warning",

@@ -120,13 +120,16 @@ class EmulatorState:
         self.residents: dict[str, Resident] = {}
         self.groups: set[str] = set()
         self.chats: dict[str, list[JsonObject]] = {}
+        # The bot's side of each chat as the inbox serves it, kept as it arrives: a long poll checks a
+        # length and slices, instead of rebuilding the whole inbox each time any chat gets a message.
+        self.inboxes: dict[str, list[JsonObject]] = {}
         self.reply_tokens: dict[str, ReplyToken] = {}
         self.retry_keys: dict[str, AcceptedPush] = {}
         self.events: dict[str, JsonObject] = {}
         self.contents: dict[str, Content] = {}
         self.total_usage = 0
-        # Set (and replaced) whenever the bot's messages arrive: lets the inbox be long-polled.
-        self.bot_spoke = asyncio.Event()
+        # Per chat, set (and dropped) when the bot's messages arrive: wakes only that chat's long polls.
+        self._bot_spoke: dict[str, asyncio.Event] = {}
         # Numeric message ids, unique across restarts (LINE's are 18-digit numbers).
         self._message_ids = itertools.count(now_ms() * 10_000)
         for user_id, name, language in DEMO_RESIDENTS:
@@ -148,11 +151,7 @@ class EmulatorState:
         return self.chats.setdefault(chat_id, [])
 
     def inbox(self, chat_id: str) -> list[JsonObject]:
-        return [
-            {"via": e["via"], "message": e["message"], "at": e["at"]}
-            for e in self.chats.get(chat_id, [])
-            if e["from"] == "bot"
-        ]
+        return list(self.inboxes.get(chat_id, []))
 
     def record_resident_action(self, chat_id: str, entry: JsonObject) -> JsonObject:
         item = {"from": "resident", "at": now_ms(), **entry}
@@ -204,19 +203,21 @@ class EmulatorState:
             sent.append(item)
             if delivered:
                 self.timeline(chat_id).append({"from": "bot", "via": via, "message": message, "at": at})
-        self.bot_spoke.set()
-        self.bot_spoke = asyncio.Event()
+                self.inboxes.setdefault(chat_id, []).append({"via": via, "message": message, "at": at})
+        if (spoke := self._bot_spoke.pop(chat_id, None)) is not None:
+            spoke.set()
         return sent
 
     async def wait_for_inbox(self, chat_id: str, after: int, timeout: float) -> list[JsonObject]:
         """The bot's messages from index `after` on, waiting up to `timeout` seconds for one to arrive."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while len(items := self.inbox(chat_id)) <= after:
+        while len(items := self.inboxes.get(chat_id, [])) <= after:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 break
+            spoke = self._bot_spoke.setdefault(chat_id, asyncio.Event())
             try:
-                await asyncio.wait_for(self.bot_spoke.wait(), remaining)
+                await asyncio.wait_for(spoke.wait(), remaining)
             except TimeoutError:
                 break
         return items[after:]
@@ -242,6 +243,7 @@ class EmulatorState:
         """Clear chats, stats, usage and retry keys, restore the initial faults; keep residents,
         events and content."""
         self.chats.clear()
+        self.inboxes.clear()
         self.faults = replace(self.initial_faults, statuses=list(self.initial_faults.statuses))
         self.stats = Stats()
         self.retry_keys.clear()

@@ -203,6 +203,24 @@ async def test_inbox_can_be_long_polled_from_an_index(emu: Emu) -> None:
     assert (await emu.http.get(url, params={"after": -1})).status_code == 422
 
 
+async def test_a_long_poll_waits_for_its_own_chat_only(emu: Emu) -> None:
+    url = f"/_emulator/residents/{ALEX}/inbox"
+    waiting = asyncio.create_task(emu.http.get(url, params={"after": 0, "wait": 5}))
+    await asyncio.sleep(0.05)
+    await emu.push(HANAKO, "for Hanako")  # another chat: Alex's poll goes on waiting
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await emu.push(ALEX, "for Alex")
+    answer = await asyncio.wait_for(waiting, 2)
+    assert [i["message"]["text"] for i in answer.json()] == ["for Alex"]
+    assert [i["message"]["text"] for i in await emu.inbox(HANAKO)] == ["for Hanako"]
+    # After a reset the inbox starts again from index 0.
+    assert (await emu.http.post("/_emulator/reset")).status_code == 200
+    assert await emu.inbox(ALEX) == []
+    await emu.push(ALEX, "again")
+    assert [i["message"]["text"] for i in await emu.inbox(ALEX)] == ["again"]
+
+
 async def test_push_rejects_bad_retry_key_and_unknown_recipient(emu: Emu) -> None:
     assert (await emu.push(ALEX, "x", "not-a-uuid")).status_code == 400
     r = await emu.push("U" + "f" * 32, "x")
