@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -33,11 +34,43 @@ from config.temporal import connect, ensure_search_attributes, search_attribute_
 BIN = Path(sys.executable).parent
 
 
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the kernel hands out by itself (Linux; elsewhere 0: no range to avoid)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def free_port() -> int:
+    """A port nothing listens on, below the kernel's ephemeral range where it can.
+
+    A port the kernel picked for `bind(0)` goes back into the pool it draws from for every outgoing
+    connection and for the Temporal dev server's own unnamed ports (HTTP API, metrics, internal
+    services). One benchmark run lost its worker that way: the dev server took the port chosen for
+    the worker's SDK metrics. Below that range only we hand ports out, and never the same one twice.
+    """
+    low = _ephemeral_low()
+    if low > 12_000:
+        for _ in range(200):
+            port = random.randrange(10_000, low)
+            if port in _handed_out:
+                continue
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+        port = int(s.getsockname()[1])
+    _handed_out.add(port)
+    return port
 
 
 def wait_for_port(host: str, port: int, timeout: float) -> None:
