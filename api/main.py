@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
 from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import make_asgi_app
@@ -15,8 +14,8 @@ from api import certificates, clerk_api, clerk_pages, codec, health, line, payme
 from api.metrics import RequestMetrics
 from backoffice import init_backoffice
 from config import Settings, get_settings
-from config.heap import settle_heap
 from config.logs import setup_logging
+from config.serve import serve
 from config.temporal import connect
 
 
@@ -51,15 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def main() -> None:
     setup_logging()
     settings = get_settings()
-    app = create_app(settings)
-    settle_heap()
-    uvicorn.run(
-        app,
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level="warning",
-        timeout_keep_alive=settings.http_keep_alive_seconds,
-    )
+    serve(create_app(settings), settings.api_host, settings.api_port, settings)
 
 
 if __name__ == "__main__":

@@ -366,6 +366,17 @@ class _Rect:
         ux, uy = math.cos(theta), math.sin(theta)
         return ux, uy, -uy, ux
 
+    def sides(self) -> list[tuple[tuple[float, float], tuple[float, float], float, float]]:
+        """Its four sides, each as (unit vector along it, outward normal, half its length, distance from
+        the centre), in the order long +, long -, short +, short -."""
+        ux, uy, vx, vy = self.axes()
+        return [
+            ((ux, uy), (vx, vy), self.long / 2, self.short / 2),
+            ((ux, uy), (-vx, -vy), self.long / 2, self.short / 2),
+            ((vx, vy), (ux, uy), self.short / 2, self.long / 2),
+            ((vx, vy), (-ux, -uy), self.short / 2, self.long / 2),
+        ]
+
     def box(self, size: tuple[int, int], margin: float = 1.0) -> tuple[int, int, int, int]:
         """Its bounding box (grown by `margin` px), clipped to an image of `size`."""
         ux, uy, _, _ = self.axes()
@@ -537,14 +548,8 @@ def _side_contrasts(arr: FloatArray, rect: _Rect, offset: float = 2.5, inset: fl
     `inset`: the step lies this far inside the sides (a rectangle fitted to an edge band).
     """
     h, w = arr.shape
-    ux, uy, vx, vy = rect.axes()
     out: list[float] = []
-    for (ax, ay), (nx, ny), half_along, half_across in (
-        ((ux, uy), (vx, vy), rect.long / 2, rect.short / 2),
-        ((ux, uy), (-vx, -vy), rect.long / 2, rect.short / 2),
-        ((vx, vy), (ux, uy), rect.short / 2, rect.long / 2),
-        ((vx, vy), (-ux, -uy), rect.short / 2, rect.long / 2),
-    ):
+    for (ax, ay), (nx, ny), half_along, half_across in rect.sides():
         px = rect.cx + ax * _SIDE_T * 2 * half_along + nx * half_across
         py = rect.cy + ay * _SIDE_T * 2 * half_along + ny * half_across
         ix = np.rint(px - nx * (offset + inset)).astype(np.int64)
@@ -564,16 +569,10 @@ FRAME_MARGIN = 6.0  # px: a side coming this close to the frame may be where the
 
 
 def _sides_near_frame(rect: _Rect, shape: tuple[int, int]) -> list[bool]:
-    """For each side of `rect` (in the order of `_side_contrasts`): does it come near the frame?"""
+    """For each side of `rect` (in the order of `_Rect.sides`): does it come near the frame?"""
     h, w = shape
-    ux, uy, vx, vy = rect.axes()
     out: list[bool] = []
-    for (ax, ay), (nx, ny), half_along, half_across in (
-        ((ux, uy), (vx, vy), rect.long / 2, rect.short / 2),
-        ((ux, uy), (-vx, -vy), rect.long / 2, rect.short / 2),
-        ((vx, vy), (ux, uy), rect.short / 2, rect.long / 2),
-        ((vx, vy), (-ux, -uy), rect.short / 2, rect.long / 2),
-    ):
+    for (ax, ay), (nx, ny), half_along, half_across in rect.sides():
         near = False
         for t in (-half_along, half_along):
             x = rect.cx + ax * t + nx * half_across

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 
-import uvicorn
-
 from config import get_settings
-from config.heap import settle_heap
+from config.serve import serve
 from line_emulator.app import create_app
 
 
@@ -21,15 +19,7 @@ def main() -> None:
         settings.emulator_port,
         settings.webhook_url,
     )
-    app = create_app(settings)
-    settle_heap()
-    uvicorn.run(
-        app,
-        host=settings.emulator_host,
-        port=settings.emulator_port,
-        log_level="warning",
-        timeout_keep_alive=settings.http_keep_alive_seconds,  # longer than line-bot-sdk's aiohttp pool (15 s)
-    )
+    serve(create_app(settings), settings.emulator_host, settings.emulator_port, settings)
 
 
 if __name__ == "__main__":
