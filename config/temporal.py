@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import types
+import typing
+import weakref
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
@@ -16,7 +19,9 @@ from temporalio.converter import (
     DataConverter,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
+    JSONTypeConverter,
     default,
+    value_to_type,
 )
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import GrpcCompression
@@ -69,13 +74,88 @@ class ShallowDataclassJSONEncoder(AdvancedJSONEncoder):
         return super().default(o)
 
 
+class _Field(NamedTuple):
+    name: str
+    hint: Any
+    init: bool
+    exact: type | None  # str, int, float or bool: a JSON value of exactly this type is taken as it is
+    optional: bool  # the hint admits None
+
+
+_EXACT = (str, int, float, bool)
+# Shared by every converter instance: the SDK makes a new payload converter for each workflow run.
+_PLANS: weakref.WeakKeyDictionary[type, tuple[_Field, ...]] = weakref.WeakKeyDictionary()
+
+
+class DataclassTypeConverter(JSONTypeConverter):
+    """Decodes a JSON object into a dataclass as Temporal's `value_to_type` does, with each class's field
+    types resolved once per process instead of on every payload.
+
+    `value_to_type` calls `typing.get_type_hints` for every dataclass it decodes, and our models (with
+    `from __future__ import annotations`) have string annotations, evaluated anew each time: 0.3 ms to
+    decode one LINE event signal, and more inside the workflow sandbox, where every `isinstance` goes
+    through the sandbox's wrapper. With this converter a chat turn's activation took 2.4 ms instead of
+    4.1 (p50, in a benchmark round; with the state copy and postback encoding of the same change).
+
+    A class's plan is kept as long as the class lives (a workflow module's own dataclasses are made
+    anew for each sandboxed run). A field whose JSON value already has its exact primitive type is
+    taken as it is; every other field goes through `value_to_type` (with this converter, for nested
+    dataclasses), so values and errors are those of the stock converter.
+    """
+
+    def __init__(self) -> None:
+        self._converters = [self]
+
+    def to_typed_value(self, hint: type, value: Any) -> Any:
+        if getattr(hint, "__dataclass_fields__", None) is None or type(value) is not dict:
+            return JSONTypeConverter.Unhandled  # not a dataclass, or Temporal's own error for a non-object
+        plan = _PLANS.get(hint)
+        if plan is None:
+            plan = _PLANS[hint] = self._plan(hint)
+        init_values: dict[str, Any] = {}
+        late_values: dict[str, Any] = {}
+        for field in plan:
+            if field.name not in value:
+                continue  # the dataclass's default, or its own error for a required field
+            field_value = value[field.name]
+            if not (
+                (field.exact is not None and type(field_value) is field.exact)
+                or (field_value is None and field.optional)
+            ):
+                try:
+                    field_value = value_to_type(field.hint, field_value, self._converters)
+                except Exception as err:
+                    raise TypeError(f"Failed converting field {field.name} on dataclass {hint}") from err
+            (init_values if field.init else late_values)[field.name] = field_value
+        obj = hint(**init_values)
+        for name, field_value in late_values.items():
+            object.__setattr__(obj, name, field_value)
+        return obj
+
+    @staticmethod
+    def _plan(cls: type) -> tuple[_Field, ...]:
+        hints = typing.get_type_hints(cls)
+        plan = []
+        for f in dataclasses.fields(cls):
+            hint = hints[f.name]
+            exact = hint if hint in _EXACT else None
+            optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(
+                hint
+            )
+            plan.append(_Field(f.name, hint, f.init, exact, optional))
+        return tuple(plan)
+
+
 class PayloadConverter(CompositePayloadConverter):
-    """Temporal's default payload converters, with `ShallowDataclassJSONEncoder` for JSON."""
+    """Temporal's default payload converters, with `ShallowDataclassJSONEncoder` and
+    `DataclassTypeConverter` for JSON."""
 
     def __init__(self) -> None:
         super().__init__(
             *(
-                JSONPlainPayloadConverter(encoder=ShallowDataclassJSONEncoder)
+                JSONPlainPayloadConverter(
+                    encoder=ShallowDataclassJSONEncoder, custom_type_converters=[DataclassTypeConverter()]
+                )
                 if isinstance(c, JSONPlainPayloadConverter)
                 else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters

@@ -36,7 +36,7 @@ def language_from_profile(lang: str | None) -> str:
 
 def handle(state: ConversationState, inbound: Inbound, ctx: Context) -> Outcome:
     """One resident event. Never raises on any input; the given state is not modified."""
-    state = _sanitize(ConversationState.from_dict(state.to_dict()), ctx)
+    state = _sanitize(state.copy(), ctx)
     if inbound.kind == "unfollow":
         return Outcome(state, [])
     state.reminded = False
@@ -67,7 +67,7 @@ def _well_formed(inbound: Inbound) -> Inbound:
 
 def idle_reminder(state: ConversationState, ctx: Context) -> Outcome:
     """24 h without an answer during an intake: remind, repeating the current question."""
-    state = _sanitize(ConversationState.from_dict(state.to_dict()), ctx)
+    state = _sanitize(state.copy(), ctx)
     procedure = ctx.catalog.get(state.procedure_code)
     if procedure is None or not state.in_intake():
         return Outcome(state, [])
@@ -78,7 +78,7 @@ def idle_reminder(state: ConversationState, ctx: Context) -> Outcome:
 
 def idle_expiry(state: ConversationState, ctx: Context) -> Outcome:
     """72 h without an answer: the intake is discarded and the resident told so."""
-    state = _sanitize(ConversationState.from_dict(state.to_dict()), ctx)
+    state = _sanitize(state.copy(), ctx)
     procedure = ctx.catalog.get(state.procedure_code)
     if procedure is None or not state.in_intake():
         return Outcome(state, [])

@@ -6,6 +6,7 @@ import json
 import re
 import string
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 
@@ -73,6 +74,17 @@ def test_postback_grammar_round_trips() -> None:
     assert postback is not None and postback.action == "ans" and postback.get("v") == "real_estate"
     for bad in ("", "=&&=", "a=nope", "a=ans&a=ans", "a=ans&x=1", "x" * 301, "a=ans&v=%00"):
         assert decode(bad) is None, bad
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "2", "ABCDE-FGHJK", "a.b_c~d", "就職・転職", "Bank/loan", "Whole household", "a&b=c", "100%", "+ -", "é"],
+)
+def test_postback_encoding_is_urlencode_s(value: str) -> None:
+    data = encode("ans", i="01J-X", q="purpose", v=value)
+    assert data == urlencode({"a": "ans", "i": "01J-X", "q": "purpose", "v": value})
+    postback = decode(data)
+    assert postback is None or postback.get("v") == value  # decode refuses only what is not printable ASCII
 
 
 def test_card_stays_small_with_the_longest_answers() -> None:
