@@ -43,8 +43,9 @@ class ConversationState:
         """An independent copy: new containers (their items are strings, immutable).
 
         A chat turn works on a copy, so the state it was given is never modified. Not a round trip
-        through `to_dict` and `from_dict`: in the workflow sandbox that cost a turn about 0.3 ms, and
-        a state in memory is already well-formed (it comes from `from_dict` or from this package).
+        through `to_dict` and `from_dict`: that took 133 us against 5 us outside the workflow sandbox,
+        and more inside it; a state in memory is already well-formed (it comes from `from_dict` or from
+        this package).
         """
         return replace(self, answers=dict(self.answers), asked=list(self.asked))
 

@@ -202,8 +202,9 @@ class EmulatorState:
                 item["quoteToken"] = new_quote_token()
             sent.append(item)
             if delivered:
-                self.timeline(chat_id).append({"from": "bot", "via": via, "message": message, "at": at})
-                self.inboxes.setdefault(chat_id, []).append({"via": via, "message": message, "at": at})
+                entry: JsonObject = {"via": via, "message": message, "at": at}
+                self.inboxes.setdefault(chat_id, []).append(entry)
+                self.timeline(chat_id).append({"from": "bot", **entry})
         if (spoke := self._bot_spoke.pop(chat_id, None)) is not None:
             spoke.set()
         return sent
