@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
@@ -15,7 +16,7 @@ from config import Settings
 from line_emulator import control, driver, linepay, messaging_api
 from line_emulator.deps import LineApiError, line_api_error_handler
 from line_emulator.state import EmulatorState, Faults, bot_user_id
-from line_emulator.webhook import TIMEOUT_SECONDS, WebhookSender
+from line_emulator.webhook import TIMEOUT_SECONDS, AiohttpPoster, HttpxPoster, WebhookPoster, WebhookSender
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -26,7 +27,8 @@ def create_app(
     webhook_transport: httpx.AsyncBaseTransport | None = None,
     rng: random.Random | None = None,
 ) -> FastAPI:
-    """The emulator app. `webhook_transport` replaces the network for webhooks (tests); `rng` drives faults.
+    """The emulator app. `webhook_transport` replaces the network for webhooks (tests: an httpx transport;
+    without one, webhooks go out through aiohttp); `rng` drives faults.
 
     The webhook client is made in the lifespan: when driving the app through httpx.ASGITransport, enter
     `app.router.lifespan_context(app)` first.
@@ -38,12 +40,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(transport=webhook_transport, timeout=TIMEOUT_SECONDS, trust_env=False) as client:
+        async with AsyncExitStack() as stack:
+            poster: WebhookPoster
+            if webhook_transport is not None:
+                poster = HttpxPoster(
+                    await stack.enter_async_context(
+                        httpx.AsyncClient(transport=webhook_transport, timeout=TIMEOUT_SECONDS, trust_env=False)
+                    )
+                )
+            else:
+                timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+                poster = AiohttpPoster(await stack.enter_async_context(aiohttp.ClientSession(timeout=timeout)))
             app.state.sender = WebhookSender(
-                url=settings.webhook_url,
-                channel_secret=settings.line_channel_secret,
-                client=client,
-                state=state,
+                url=settings.webhook_url, channel_secret=settings.line_channel_secret, poster=poster, state=state
             )
             yield
             app.state.sender = None
