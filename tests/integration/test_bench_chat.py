@@ -33,6 +33,10 @@ def test_chat_benchmark_runs_both_sides_and_prints_its_figures() -> None:
     assert re.search(r"^chat\s+52\s", done.stdout, re.M), done.stdout
     assert re.search(r"^skeleton\s+52\s", done.stdout, re.M), done.stdout
     assert "round 2:" in done.stdout
+    interval = re.search(
+        r"^ratio chat:skeleton if these 2 rounds were run again .*p99 ([\d.]+)-([\d.]+)$", done.stdout, re.M
+    )
+    assert interval and float(interval.group(1)) <= float(interval.group(2)), done.stdout
     skeleton_cpu = re.search(r"^skeleton: .*skeleton-worker ([\d.]+)", done.stdout, re.M)
     assert skeleton_cpu and float(skeleton_cpu.group(1)) > 0, done.stdout
 
