@@ -28,7 +28,7 @@ from config.logs import setup_logging
 from config.temporal import connect_with_retry, sdk_metrics_runtime
 from payments.factory import provider_from_settings
 from payments.port import PaymentProvider
-from registry.port import SqlRegistry
+from registry.sql import SqlRegistry
 from storage.blobs import blob_store_from_settings
 from storage.photo_index import PhotoIndex
 from workflows.application import ApplicationWorkflow

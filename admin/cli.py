@@ -54,8 +54,8 @@ from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS, DEV_PAYLOAD_KE
 from config.temporal import APPLICATION_STATUS, RPC_TIMEOUT, connect
 from domain.ids import application_workflow_id
 from domain.models import ApplicationStatus, WithdrawInput
-from registry.port import create_registry_engine
 from registry.seed import MAX_SYNTHETIC, SeedResult, seed_demo, seed_synthetic
+from registry.sql import create_registry_engine
 from storage.blobs import Keyring
 from workflows.application import WITHDRAWABLE
 

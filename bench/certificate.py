@@ -29,8 +29,8 @@ from certificates.render import build_pdf, render_pages
 from certificates.signing import Keyring
 from certificates.store import CertificateStore
 from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS
-from registry.port import SqlRegistry
 from registry.seed import seed_demo
+from registry.sql import SqlRegistry
 from storage.blobs import blob_store_from_settings
 
 TARGET_MS = 150.0

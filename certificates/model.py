@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from certificates.era import fiscal_year_label, wareki, wareki_and_gregorian, year_label
-from registry.matching import normalise_kana, normalise_name
+from registry.normalise import normalise_kana, normalise_name
 
 if TYPE_CHECKING:  # only types: the offline verifier imports this module without the database layer
     from registry.port import RegistryHousehold, RegistryPerson, RegistrySeal, RegistryTax
@@ -70,7 +70,7 @@ class CertificateUnavailable(Exception):
 
 
 class CertificateRegistry(Protocol):
-    """What building a certificate reads (`registry.port.SqlRegistry` has it all)."""
+    """What building a certificate reads (`registry.sql.SqlRegistry` has it all)."""
 
     def get_person(self, person_id: str) -> RegistryPerson | None: ...
     def get_household(self, household_id: str) -> RegistryHousehold | None: ...

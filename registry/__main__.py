@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from registry.port import create_registry_engine
 from registry.seed import MAX_SYNTHETIC, seed_demo, seed_synthetic
+from registry.sql import create_registry_engine
 
 
 def _count(text: str) -> int:

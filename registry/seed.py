@@ -25,8 +25,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, delete, func, insert, select
 
-from registry.matching import NORMALISATION_VERSION, normalise_address, normalise_kana, normalise_name
 from registry.models import Base, Household, Person, RegistryMeta, SealRegistration, TaxRecord
+from registry.normalise import NORMALISATION_VERSION, normalise_address, normalise_kana, normalise_name
 from registry.synthetic import (
     FISCAL_YEARS,
     SyntheticData,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from registry.matching import normalise_address, normalise_kana, normalise_name
+from registry.normalise import normalise_address, normalise_kana, normalise_name
 
 __all__ = [
     "AS_OF",

@@ -32,8 +32,8 @@ from certificates.render import (
 )
 from certificates.signing import Keyring, canonical_json, read_pdf
 from config.settings import get_settings
-from registry.port import SqlRegistry
 from registry.seed import seed_demo
+from registry.sql import SqlRegistry
 
 ICHIRO, KEIKO, TARO = "P9000001", "P9000002", "P9000003"
 KENICHI, HANAKO, HINA, ALEX = "P9000004", "P9000005", "P9000006", "P9000007"

@@ -24,8 +24,8 @@ from certificates.signing import Keyring, verify_pdf
 from certificates.store import CertificateStore
 from config import Settings
 from domain.models import RevokeCertificateInput
-from registry.port import SqlRegistry
 from registry.seed import seed_demo
+from registry.sql import SqlRegistry
 from storage.blobs import EncryptedBlobStore, blob_store_from_settings
 
 CLERK_PASSWORD = "correct horse battery"

@@ -8,16 +8,8 @@ from datetime import date
 
 import pytest
 
-from registry.matching import (
-    FIELDS,
-    Applicant,
-    RegistryMatch,
-    kanji_numeral_value,
-    match_applicant,
-    normalise_address,
-    normalise_kana,
-    normalise_name,
-)
+from registry.matching import FIELDS, Applicant, RegistryMatch, match_applicant
+from registry.normalise import kanji_numeral_value, normalise_address, normalise_kana, normalise_name
 from registry.port import RegistryPerson
 
 TARO_BIRTH = date(2001, 2, 3)

@@ -15,8 +15,9 @@ from sqlalchemy import select, text
 from registry.__main__ import main as cli_main
 from registry.matching import Applicant, match_in_registry
 from registry.models import Person
-from registry.port import Registry, SqlRegistry
+from registry.port import Registry
 from registry.seed import DEMO_OTHERS, seed_demo, seed_synthetic
+from registry.sql import SqlRegistry
 from registry.synthetic import generate, my_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,7 +234,9 @@ def test_registry_needs_neither_temporalio_nor_sqlalchemy_for_matching() -> None
         "import sys\n"
         "import registry.matching\n"
         "assert 'sqlalchemy' not in sys.modules, 'matching must stay pure'\n"
-        "import registry.port, registry.seed, registry.__main__\n"
+        "import registry.port\n"
+        "assert 'sqlalchemy' not in sys.modules, 'the port must not need the SQL adapter'\n"
+        "import registry.sql, registry.seed, registry.__main__\n"
         "assert 'temporalio' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
