@@ -18,7 +18,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.metrics import DECISIONS, MAILED
 from catalog import get_catalog
-from config.temporal import APPLICATION_STATUS, ESCALATED, PROCEDURE_CODE, REVIEW_DUE_AT, RPC_TIMEOUT, SUBMITTED_AT
+from config.temporal import (
+    APPLICATION_STATUS,
+    ESCALATED,
+    NEEDS_ATTENTION,
+    PROCEDURE_CODE,
+    REVIEW_DUE_AT,
+    RPC_TIMEOUT,
+    SUBMITTED_AT,
+)
 from domain.delivery import validate_tracking
 from domain.ids import application_workflow_id
 from domain.models import (
@@ -71,6 +79,7 @@ class QueueItem:
     submitted_at: datetime | None
     review_due_at: datetime | None
     escalated: bool
+    needs_attention: bool = False  # the provider refused a refund: staff refund by hand
 
     def overdue(self, now: datetime) -> bool:
         return self.review_due_at is not None and self.review_due_at <= now
@@ -83,6 +92,7 @@ class QueueItem:
             "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
             "review_due_at": self.review_due_at.isoformat() if self.review_due_at else None,
             "escalated": self.escalated,
+            "needs_attention": self.needs_attention,
         }
 
 
@@ -105,7 +115,15 @@ def check_id(application_id: str) -> str:
     return application_id
 
 
-def queue_query(status: str, procedure: str | None, min_age_days: int | None, escalated: bool | None) -> str:
+def queue_query(
+    status: str,
+    procedure: str | None,
+    min_age_days: int | None,
+    escalated: bool | None,
+    needs_attention: bool = False,
+) -> str:
+    """The visibility query of a queue; with `needs_attention`, applications in any status whose refund the
+    provider refused are listed too (the supervisor's overdue view)."""
     if status not in QUEUE_STATUSES:
         raise BadRequest(f"status must be one of {', '.join(QUEUE_STATUSES)}")
     parts = [f"ApplicationStatus = '{status}'"]
@@ -120,7 +138,8 @@ def queue_query(status: str, procedure: str | None, min_age_days: int | None, es
         parts.append(f"SubmittedAt <= '{before.isoformat()}'")
     if escalated is not None:
         parts.append(f"Escalated = {'true' if escalated else 'false'}")
-    return " AND ".join(parts)
+    query = " AND ".join(parts)
+    return f"({query}) OR NeedsAttention = true" if needs_attention else query
 
 
 async def list_applications(
@@ -130,13 +149,14 @@ async def list_applications(
     procedure: str | None = None,
     min_age_days: int | None = None,
     escalated: bool | None = None,
+    needs_attention: bool = False,
     page: int = 1,
     page_size: int = 20,
 ) -> QueuePage:
     """One page of the queue, oldest submission first, with the counts by status."""
     if page < 1 or not 1 <= page_size <= 100:
         raise BadRequest("page must be >= 1 and page_size between 1 and 100")
-    query = queue_query(status, procedure, min_age_days, escalated)
+    query = queue_query(status, procedure, min_age_days, escalated, needs_attention)
     items: list[QueueItem] = []
     try:
         async for wf in client.list_workflows(query, limit=MAX_LISTED, rpc_timeout=RPC_TIMEOUT):
@@ -149,6 +169,7 @@ async def list_applications(
                     submitted_at=attrs.get(SUBMITTED_AT),
                     review_due_at=attrs.get(REVIEW_DUE_AT),
                     escalated=bool(attrs.get(ESCALATED)),
+                    needs_attention=bool(attrs.get(NEEDS_ATTENTION)),
                 )
             )
         counts = {}
@@ -159,6 +180,8 @@ async def list_applications(
             "ApplicationStatus = 'AwaitingReview' AND Escalated = true", rpc_timeout=RPC_TIMEOUT
         )
         counts["Escalated"] = escalated_count.count
+        attention_count = await client.count_workflows("NeedsAttention = true", rpc_timeout=RPC_TIMEOUT)
+        counts["NeedsAttention"] = attention_count.count
     except RPCError as err:
         if err.status == RPCStatusCode.INVALID_ARGUMENT:
             raise BadRequest(err.message) from None

@@ -38,6 +38,8 @@ def local_time(value: datetime | str | None) -> str:
 
 
 def due_badge(item: applications.QueueItem, now: datetime) -> str:
+    if item.needs_attention:
+        return "refund"
     if item.escalated:
         return "escalated"
     if item.review_due_at is None:
@@ -67,6 +69,8 @@ async def _queue_page(
     age: str,
     page: int,
     escalated: bool | None,
+    needs_attention: bool = False,
+    caption_key: str = "queue.caption",
 ) -> Response:
     lang = language(request)
     min_age = int(age) if age.isdigit() and int(age) in AGE_CHOICES else None
@@ -77,6 +81,7 @@ async def _queue_page(
             procedure=procedure or None,
             min_age_days=min_age,
             escalated=escalated,
+            needs_attention=needs_attention,
             page=max(page, 1),
         )
     except applications.BadRequest as err:
@@ -96,6 +101,7 @@ async def _queue_page(
             "submitted": local_time(item.submitted_at),
             "due": local_time(item.review_due_at),
             "badge": due_badge(item, now),
+            "status": item.status,
         }
         for item in result.items
     ]
@@ -104,6 +110,7 @@ async def _queue_page(
         "queue.html",
         {
             "title_key": title_key,
+            "caption_key": caption_key,
             "rows": rows,
             "result": result,
             "status": status,
@@ -152,6 +159,8 @@ async def supervisor_queue(request: Request, staff: SupervisorStaff, temporal: T
         age="",
         page=page,
         escalated=True,
+        needs_attention=True,
+        caption_key="queue.supervisor_caption",
     )
 
 

@@ -35,6 +35,8 @@ APPLICATION_STATUS = SearchAttributeKey.for_keyword("ApplicationStatus")
 PROCEDURE_CODE = SearchAttributeKey.for_keyword("ProcedureCode")
 SUBMITTED_AT = SearchAttributeKey.for_datetime("SubmittedAt")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
+# Set only when a payment provider refused a refund for good: staff must refund by hand.
+NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
 REVIEW_DUE_AT = SearchAttributeKey.for_datetime("ReviewDueAt")  # the clerk queue's due badge
 SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
@@ -42,6 +44,7 @@ SEARCH_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
     PROCEDURE_CODE,
     SUBMITTED_AT,
     ESCALATED,
+    NEEDS_ATTENTION,
     PAYMENT_STATUS,
     REVIEW_DUE_AT,
 )

@@ -55,6 +55,7 @@ register ApplicationStatus Keyword
 register ProcedureCode Keyword
 register SubmittedAt Datetime
 register Escalated Bool
+register NeedsAttention Bool
 register PaymentStatus Keyword
 register ReviewDueAt Datetime
 echo "namespace ${NAMESPACE} and its search attributes are ready"

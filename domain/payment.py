@@ -99,6 +99,10 @@ def cancelled_with_card(
     return [line.text(t("pay_cancelled", lang)), pay_card(lang, application_id, items, url, hours)]
 
 
+def declined_with_card(lang: str, application_id: str, items: list[PaymentItem], url: str, hours: int) -> list[Message]:
+    return [line.text(t("pay_declined", lang)), pay_card(lang, application_id, items, url, hours)]
+
+
 def received(lang: str, application_id: str, amount: int) -> list[Message]:
     return [line.text(t("pay_received", lang, id=application_id, amount=yen(amount, lang)))]
 
@@ -113,6 +117,10 @@ def expired(lang: str, application_id: str) -> list[Message]:
 
 def refunded(lang: str, application_id: str, amount: int) -> list[Message]:
     return [line.text(t("pay_refunded", lang, id=application_id, amount=yen(amount, lang)))]
+
+
+def refund_by_hand(lang: str, application_id: str, amount: int) -> list[Message]:
+    return [line.text(t("pay_refund_by_hand", lang, id=application_id, amount=yen(amount, lang)))]
 
 
 def unavailable(lang: str) -> list[Message]:

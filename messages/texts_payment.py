@@ -23,6 +23,12 @@ PAYMENT_TEXTS: dict[str, dict[str, str]] = {
         "ja": "お支払いがキャンセルされました。お支払いいただける場合は、下のボタンからもう一度お手続きください。",
         "en": "The payment was cancelled. If you would like to pay, please use the button below again.",
     },
+    "pay_declined": {
+        "ja": "お支払いを完了できませんでした（決済サービスが受け付けませんでした）。"
+        "お手数ですが、下のボタンからもう一度お手続きください。",
+        "en": "The payment could not be completed (the payment service did not accept it). "
+        "Please try again with the button below.",
+    },
     "pay_reminder": {
         "ja": "申請（受付番号：{id}）の手数料のお支払いがまだ確認できていません。"
         "{hours}時間以内にお支払いがない場合、申請は取り消しになります。",
@@ -41,6 +47,13 @@ PAYMENT_TEXTS: dict[str, dict[str, str]] = {
         "ja": "申請（受付番号：{id}）の手数料 {amount} を返金しました。返金の反映には数日かかる場合があります。",
         "en": "The fee of {amount} for application No. {id} has been refunded. It may take a few days to appear.",
     },
+    "pay_refund_by_hand": {
+        "ja": "申請（受付番号：{id}）の手数料 {amount} の返金を、自動では完了できませんでした。"
+        "市の担当者が返金の手続きをいたします。ご不明な点は市川市役所 市民課（047-334-1111）へお問い合わせください。",
+        "en": "The fee of {amount} for application No. {id} could not be refunded automatically. "
+        "City hall staff will refund it. For questions, please contact the Citizens Division, "
+        "Ichikawa City Hall (047-334-1111).",
+    },
     "status.Paid": {"ja": "お支払い済み（証明書を準備しています）", "en": "Paid (your certificate is being prepared)"},
     "status.Cancelled": {"ja": "取り消し済み", "en": "Cancelled"},
     "status_payment": {
@@ -53,4 +66,6 @@ PAYMENT_TEXTS: dict[str, dict[str, str]] = {
     "payment_state.cancelled": {"ja": "キャンセル", "en": "cancelled"},
     "payment_state.expired": {"ja": "期限切れ", "en": "expired"},
     "payment_state.refunded": {"ja": "返金済み", "en": "refunded"},
+    "payment_state.declined": {"ja": "決済できませんでした", "en": "not accepted"},
+    "payment_state.refund_refused": {"ja": "返金手続き中（担当者）", "en": "refund being handled by staff"},
 }

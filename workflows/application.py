@@ -31,7 +31,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
     from config.settings import get_settings
-    from config.temporal import APPLICATION_STATUS, ESCALATED, PAYMENT_STATUS, REVIEW_DUE_AT
+    from config.temporal import APPLICATION_STATUS, ESCALATED, NEEDS_ATTENTION, PAYMENT_STATUS, REVIEW_DUE_AT
     from domain import delivery, id_photo_stage, payment, review
     from domain.download import download_url
     from domain.ids import retry_key
@@ -367,13 +367,20 @@ class ApplicationWorkflow:
         remind_at = started + settings.payment_reminder_after
         reminded = False
         round_number = 0
+        previous: PaymentRecord | None = None
         while self._withdraw is None and self._status == ApplicationStatus.APPROVED:
             round_number += 1
             record = await self._request_payment(round_number, items)
             if record is None:
                 return  # the provider cannot be reached for a long time: logged; operators take over
             hours = max(1, int((expire_at - workflow.now()).total_seconds() // 3600))
-            offer = payment.approved_with_card if round_number == 1 else payment.cancelled_with_card
+            if round_number == 1:
+                offer = payment.approved_with_card
+            elif previous is not None and previous.state == "declined":
+                offer = payment.declined_with_card
+            else:
+                offer = payment.cancelled_with_card
+            previous = record
             await self._send(
                 offer(lang, app.application_id, items, record.payment_url, hours), f"pay-offer-{round_number}"
             )
@@ -455,6 +462,11 @@ class ApplicationWorkflow:
 
     async def _on_redirect(self, record: PaymentRecord, kind: str, redirect: PaymentRedirect) -> None:
         app = self._inp.application
+        if record.state != "requested":
+            # Both kinds can be queued (two tabs, a double navigation, or both sent while no worker ran):
+            # the one handled first settled the payment, and a capture is never undone by a cancel.
+            workflow.logger.warning("payment %s redirect for a payment no longer open: ignored", kind)
+            return
         if kind == "cancel":
             record.state = "cancelled"
             workflow.upsert_search_attributes([PAYMENT_STATUS.value_set("Cancelled")])
@@ -462,14 +474,24 @@ class ApplicationWorkflow:
             return  # the stage offers a new payment
         record.state = "authorized"
         self._note("payment_authorized", actor="resident")
-        confirmed = await workflow.execute_activity(
-            "confirm_payment",
-            ConfirmPaymentInput(transaction_id=record.transaction_id, amount=record.amount, currency=record.currency),
-            result_type=ConfirmPaymentResult,
-            start_to_close_timeout=timedelta(seconds=60),
-            heartbeat_timeout=MONEY_HEARTBEAT,
-            retry_policy=MONEY_RETRY,
-        )
+        try:
+            confirmed = await workflow.execute_activity(
+                "confirm_payment",
+                ConfirmPaymentInput(
+                    transaction_id=record.transaction_id, amount=record.amount, currency=record.currency
+                ),
+                result_type=ConfirmPaymentResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                heartbeat_timeout=MONEY_HEARTBEAT,
+                retry_policy=MONEY_RETRY,
+            )
+        except ActivityError as err:
+            # MONEY_RETRY retries everything but the provider's refusal: nothing was captured.
+            code = _provider_refusal(err)
+            record.state = "declined"
+            workflow.upsert_search_attributes([PAYMENT_STATUS.value_set("Cancelled")])
+            self._note("payment_declined", detail=code)
+            return  # the stage tells the resident and offers a new payment
         if confirmed.outcome == "not_authorized":
             record.state = "requested"  # a redirect without the resident's approval at the provider: keep waiting
             workflow.logger.warning("confirm redirect for a payment the provider has not authorised")
@@ -492,20 +514,34 @@ class ApplicationWorkflow:
         record = self._payment
         if record is None or record.state != "captured":
             return
-        refunded = await workflow.execute_activity(
-            "refund_payment",
-            RefundPaymentInput(transaction_id=record.transaction_id, amount=record.amount),
-            result_type=RefundPaymentResult,
-            start_to_close_timeout=timedelta(seconds=60),
-            heartbeat_timeout=MONEY_HEARTBEAT,
-            retry_policy=MONEY_RETRY,
-        )
+        app = self._inp.application
+        try:
+            refunded = await workflow.execute_activity(
+                "refund_payment",
+                RefundPaymentInput(transaction_id=record.transaction_id, amount=record.amount),
+                result_type=RefundPaymentResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                heartbeat_timeout=MONEY_HEARTBEAT,
+                retry_policy=MONEY_RETRY,
+            )
+        except ActivityError as err:
+            # MONEY_RETRY retries everything but the provider's refusal: the money is still held, and
+            # staff refund it by hand. PaymentStatus stays Captured (true of the money); the flag puts the
+            # application in the supervisor's overdue view; the application goes on to its end.
+            code = _provider_refusal(err)
+            record.state = "refund_refused"
+            workflow.upsert_search_attributes([NEEDS_ATTENTION.value_set(True)])
+            self._note("refund_refused", detail=f"{record.amount} {record.currency} {code}")
+            workflow.logger.error("refund refused by the payment provider: %s", code)
+            await self._send(
+                payment.refund_by_hand(app.language, app.application_id, record.amount), "pay-refund-refused"
+            )
+            return
         record.state = "refunded"
         record.refunded_at = workflow.now().isoformat()
         record.refund_transaction_id = refunded.refund_transaction_id
         workflow.upsert_search_attributes([PAYMENT_STATUS.value_set("Refunded")])
         self._note("payment_refunded", detail=f"{record.amount} {record.currency}")
-        app = self._inp.application
         await self._send(payment.refunded(app.language, app.application_id, record.amount), "pay-refunded")
 
     async def _revoke_if_issued(self) -> None:
@@ -757,6 +793,16 @@ class ApplicationWorkflow:
             payment=self._payment,
             certificate=self._certificate,
         )
+
+
+def _provider_refusal(err: ActivityError) -> str:
+    """The provider's code for a refusal (no personal data: a return code, or the error type).
+
+    Anything but an application error (the workflow being cancelled) is not the provider's answer."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError):
+        raise err
+    return str(cause.details[0]) if cause.details else cause.type or "refused"
 
 
 def _photo_detail(received: ReceivedIdPhoto) -> str:

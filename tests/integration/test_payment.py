@@ -8,14 +8,23 @@ import re
 from typing import Any
 
 import httpx
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 
+from config.temporal import NEEDS_ATTENTION, PAYMENT_STATUS
 from devstack.stack import wait_for_worker
+from domain.models import ApplicationView
 from tests.integration.conftest import System
-from tests.integration.test_backoffice import api_token, application_in_review
-from tests.integration.test_id_photo import wait_status
+from tests.integration.test_backoffice import api_token, application_in_review, sign_in
+from tests.integration.test_id_photo import send_photo, wait_status
+from tests.integration.test_intake import applications_of, run_intake
 from tests.support.emulator import EmulatorDriver
+from tests.support.id_cards import Scene, photo
 from tests.support.resident import Resident, postback_data, words
+
+# A resident the registry does not know: the clerk may approve, but no certificate can be issued from the registry.
+UNREGISTERED_ANSWERS = ["1", "就職・転職", "世帯全員", "はい", "いいえ", "上野 次郎", "うえの　じろう", "平成2年5月6日",
+                        "千葉県市川市南八幡9-9-9", "090-9876-5432"]  # fmt: skip
+ALL_ENDPOINTS = ["request", "confirm", "refund", "check", "details"]
 
 
 async def approve(system: System, application_id: str) -> None:
@@ -167,3 +176,83 @@ async def test_worker_killed_while_confirming_charges_once(
         and e.activity_task_started_event_attributes.scheduled_event_id in confirm_ids
     ]
     assert attempts and max(attempts) >= 2, "the first confirm attempt died with the worker"
+
+
+async def test_a_refund_the_provider_refuses_ends_the_application_and_needs_attention(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "e5" * 16
+    await emulator.create_resident(user_id, "上野 次郎", "ja")
+    resident = Resident(emulator, user_id)
+    await run_intake(resident, "住民票", UNREGISTERED_ANSWERS)
+    [app] = await applications_of(temporal_client, system, user_id)
+    await send_photo(resident, photo(Scene(), seed=54))
+    handle = temporal_client.get_workflow_handle(f"application-{app.application_id}")
+    await wait_status(handle, "AwaitingReview")
+    before = len(await emulator.inbox(user_id))
+    await approve(system, app.application_id)
+    tid, _ = await pay_link(emulator, user_id, before + 2)
+
+    # The provider refuses every refund for good (1155: not refundable); payment itself works.
+    await sandbox(emulator, "faults", rate=1.0, return_codes=["1155"], endpoints=["refund"], count=None)
+    try:
+        assert (await sandbox(emulator, f"{tid}/approve"))["status"] == 200
+        # Paid, then the certificate cannot be issued (no registry record): the refund is refused.
+        await wait_status(handle, "Cancelled", timeout=60)
+    finally:
+        await sandbox(emulator, "faults", rate=0.0, return_codes=[], endpoints=ALL_ENDPOINTS)
+    transaction = await sandbox(emulator, f"transactions/{tid}")
+    assert transaction["state"] == "captured" and transaction["refunds"] == [], transaction
+
+    description = await handle.describe()
+    assert description.status == WorkflowExecutionStatus.RUNNING, "it ends on its schedule, not as failed"
+    assert description.typed_search_attributes.get(NEEDS_ATTENTION) is True
+    assert description.typed_search_attributes.get(PAYMENT_STATUS) == "Captured", "the city still holds the money"
+    view = await handle.query("view", result_type=ApplicationView)
+    assert view.payment is not None and view.payment.state == "refund_refused"
+    assert "refund_refused" in [e.event for e in view.timeline]
+    for _ in range(100):
+        told = words(await emulator.inbox(user_id))
+        if "自動では完了できませんでした" in told and "発行できませんでした" in told:
+            break
+        await asyncio.sleep(0.1)
+    assert "自動では完了できませんでした" in told and "返金しました" not in told, told
+
+    # The supervisor's overdue view lists it, labelled (visibility is eventually consistent).
+    async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
+        await sign_in(http, "supervisor")
+        for _ in range(100):
+            page = (await http.get("/staff/supervisor")).text
+            if app.application_id in page:
+                break
+            await asyncio.sleep(0.1)
+        assert app.application_id in page
+        row = page.split(app.application_id, 2)[-1].split("</tr>", 1)[0]
+        assert "badge--refund" in row and "返金要対応" in row and "取消し" in row, row
+        assert "上野" not in page, "no personal data in the list"
+    await handle.terminate("test over")
+
+
+async def test_a_declined_confirm_offers_a_new_payment(
+    system: System, temporal_client: Client, emulator: EmulatorDriver
+) -> None:
+    user_id = "U" + "a7" * 16
+    application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=55)
+    before = len(await emulator.inbox(user_id))
+    await approve(system, application_id)
+    first, _ = await pay_link(emulator, user_id, before + 2)
+    # The provider refuses the capture once, for good (1153: amount or currency mismatch).
+    await sandbox(emulator, "faults", rate=1.0, return_codes=["1153"], endpoints=["confirm"], count=1)
+    try:
+        assert (await sandbox(emulator, f"{first}/approve"))["status"] == 200
+        second, _ = await pay_link(emulator, user_id, before + 4)
+    finally:
+        await sandbox(emulator, "faults", rate=0.0, return_codes=[], endpoints=ALL_ENDPOINTS, count=None)
+    assert second != first
+    assert "お支払いを完了できませんでした" in words([(await emulator.inbox(user_id))[before + 2]])
+    handle = temporal_client.get_workflow_handle(f"application-{application_id}")
+    assert await handle.query("status") == "Approved"
+    assert (await sandbox(emulator, f"{second}/approve"))["status"] == 200
+    await wait_status(handle, "Paid")
+    assert (await sandbox(emulator, f"transactions/{first}"))["captures"] == 0
+    assert (await sandbox(emulator, f"transactions/{second}"))["captures"] == 1

@@ -8,23 +8,31 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from config.settings import get_settings
 from domain.models import (
     ApplicationView,
     CertificateRecord,
+    ConfirmPaymentInput,
     ConfirmPaymentResult,
     DecisionInput,
     MarkMailedInput,
     PaymentRecord,
     PaymentRedirect,
+    RefundPaymentInput,
+    RefundPaymentResult,
     WithdrawInput,
 )
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
 from tests.workflows.test_application_review import in_review
+from worker import workflow_runner
+from workflows.application import ApplicationWorkflow
 
 
 async def approved(
@@ -217,4 +225,172 @@ async def test_digital_delivery_sends_a_signed_expiring_link(local_env: Workflow
         view = await handle.query("view", result_type=ApplicationView)
         assert view.certificate is not None and view.certificate.delivery == "digital"
         assert view.certificate.link_expires_at
+        await handle.terminate("test over")
+
+
+NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
+PAYMENT_STATUS = SearchAttributeKey.for_keyword("PaymentStatus")
+
+
+def declined(code: str) -> ApplicationError:
+    """What activities/payments.py raises when the provider refuses for good."""
+    return ApplicationError(f"declined: {code}", code, type="PaymentDeclined", non_retryable=True)
+
+
+class FakeMoney(FakePhotos):
+    """FakePhotos whose confirm and refund can be refused by the provider."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.confirm_errors: list[Exception] = []
+        self.refund_error: Exception | None = None
+
+    @activity.defn(name="confirm_payment")
+    async def confirm_payment(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
+        self.confirms.append(inp)
+        if self.confirm_errors:
+            raise self.confirm_errors.pop(0)
+        return self.confirm_answer
+
+    @activity.defn(name="refund_payment")
+    async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:
+        self.refunds.append(inp)
+        if self.refund_error is not None:
+            raise self.refund_error
+        return RefundPaymentResult(refund_transaction_id="R" + inp.transaction_id)
+
+
+def uncached_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Worker:
+    """Without a workflow cache there is no sticky queue: signals sent while it is stopped reach the workflow
+    together, in one workflow task, when the next worker starts."""
+    return Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ApplicationWorkflow],
+        activities=[
+            fake.receive_id_photo,
+            fake.delete_id_photos,
+            fake.send_messages,
+            fake.match_registry,
+            fake.request_payment,
+            fake.confirm_payment,
+            fake.refund_payment,
+            fake.issue_certificate,
+            fake.revoke_certificate,
+        ],
+        workflow_runner=workflow_runner(),
+        max_cached_workflows=0,
+    )
+
+
+async def wait_for(predicate: Any, what: str) -> None:
+    for _ in range(300):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(what)
+
+
+async def test_confirm_and_cancel_in_one_workflow_task_keep_the_capture_and_refund_it(
+    local_env: WorkflowEnvironment,
+) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    fake.issue_gate.clear()  # the certificate stage holds, so the withdrawal comes while it is Paid
+    async with uncached_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        rec = await record(handle)
+    # Two tabs: the resident pays in one and cancels in the other while no worker runs.
+    await handle.signal("payment_authorized", redirect(rec))
+    await handle.signal("payment_cancelled", redirect(rec))
+    async with uncached_worker(local_env, fake, queue):
+        await until_status(handle, "Paid")
+        await wait_for(lambda: bool(fake.issued), "the certificate stage did not start")
+        after = await record(handle)
+        assert after.state == "captured", "a cancel handled after the capture must not undo it"
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(PAYMENT_STATUS) == "Captured"
+        await handle.signal("withdraw", WithdrawInput())
+        fake.issue_gate.set()
+        assert await handle.result() == "Withdrawn"
+        view = await handle.query("view", result_type=ApplicationView)  # a query needs a worker
+    assert len(fake.confirms) == 1 and len(fake.refunds) == 1 and fake.refunds[0].amount == 300
+    assert view.payment is not None and view.payment.state == "refunded"
+    assert "payment_cancelled" not in [e.event for e in view.timeline]
+
+
+async def test_cancel_then_confirm_in_one_workflow_task_offers_a_new_payment(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with uncached_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue)
+        rec = await record(handle)
+    await handle.signal("payment_cancelled", redirect(rec))
+    await handle.signal("payment_authorized", redirect(rec))
+    async with uncached_worker(local_env, fake, queue):
+        await wait_for(lambda: len(fake.payment_requests) == 2, "no new payment offered after the cancel")
+        second = await record(handle)
+        assert second.order_id.endswith("-2") and second.state == "requested"
+        assert fake.confirms == [], "the confirm of a payment already cancelled is not acted on"
+        assert await handle.query("status") == "Approved"
+        await handle.terminate("test over")
+
+
+async def test_a_declined_confirm_tells_the_resident_and_offers_a_new_payment(local_env: WorkflowEnvironment) -> None:
+    fake, queue = FakeMoney(), str(uuid.uuid4())
+    fake.confirm_errors.append(declined("1153"))
+    async with photo_worker(local_env, fake, queue):
+        handle = await approved(local_env, fake, queue, language="en")
+        first = await record(handle)
+        await handle.signal("payment_authorized", redirect(first))
+        await wait_for(lambda: len(fake.payment_requests) == 2, "no new payment offered after the decline")
+        await fake.wait_sent(3)
+        assert "could not be completed" in fake.words(-1) and "http://pay/2" in str(fake.sent[-1].messages)
+        second = await record(handle)
+        assert second.order_id.endswith("-2") and second.state == "requested"
+        assert await handle.query("status") == "Approved"
+        view = await handle.query("view", result_type=ApplicationView)
+        assert "payment_declined" in [e.event for e in view.timeline]
+        await handle.signal("payment_authorized", redirect(second))
+        await until_status(handle, "AwaitingMailing")
+        assert len(fake.confirms) == 2
+        await handle.terminate("test over")
+
+
+async def test_a_refused_refund_on_withdrawal_needs_attention_and_the_application_still_ends(
+    local_env: WorkflowEnvironment,
+) -> None:
+    fake, queue = FakeMoney(), str(uuid.uuid4())
+    fake.refund_error = declined("1155")
+    fake.issue_gate.clear()
+    async with photo_worker(local_env, fake, queue):
+        handle = await paid(local_env, fake, queue, language="en")
+        await until_status(handle, "Paid")
+        await handle.signal("withdraw", WithdrawInput())
+        fake.issue_gate.set()
+        assert await handle.result() == "Withdrawn"
+        view = await handle.query("view", result_type=ApplicationView)  # a query needs a worker
+    assert len(fake.refunds) == 1
+    assert fake.deleted, "the photos are deleted at once on withdrawal, refund or not"
+    assert view.payment is not None and view.payment.state == "refund_refused"
+    assert "refund_refused" in [e.event for e in view.timeline]
+    described = await handle.describe()
+    assert described.typed_search_attributes.get(NEEDS_ATTENTION) is True
+    assert described.typed_search_attributes.get(PAYMENT_STATUS) == "Captured", "the money is still held"
+    words = "\n".join(fake.words(i) for i in range(len(fake.sent)))
+    assert "refund" in words and "has been refunded" not in words
+
+
+async def test_a_refused_refund_after_issuing_failed_needs_attention_and_cancels(
+    local_env: WorkflowEnvironment,
+) -> None:
+    fake, queue = FakeMoney(), str(uuid.uuid4())
+    fake.refund_error = declined("1155")
+    fake.issue_error = ApplicationError("members_unmatched", type="CertificateUnavailable", non_retryable=True)
+    async with photo_worker(local_env, fake, queue):
+        handle = await paid(local_env, fake, queue)
+        await until_status(handle, "Cancelled")
+        described = await handle.describe()
+        assert described.status == WorkflowExecutionStatus.RUNNING, "it keeps the photos until their retention ends"
+        assert described.typed_search_attributes.get(NEEDS_ATTENTION) is True
+        view = await handle.query("view", result_type=ApplicationView)
+        assert view.payment is not None and view.payment.state == "refund_refused"
         await handle.terminate("test over")
