@@ -18,6 +18,7 @@ from activities.certificates import CertificateActivities
 from activities.id_photo import IdPhotoActivities
 from activities.messaging import LineActivities, line_api_client
 from activities.payments import PaymentActivities
+from activities.policy import PolicyActivities
 from activities.registry import RegistryActivities
 from catalog import get_catalog
 from certificates.signing import Keyring as CertificateKeyring
@@ -56,12 +57,14 @@ def build_worker(
     resident_registry = SqlRegistry.from_url(settings.registry_url)
     registry = RegistryActivities(resident_registry)
     money = PaymentActivities(payment_provider)
+    policy = PolicyActivities(settings, get_catalog())
     certificates = CertificateActivities(
         resident_registry,
         CertificateStore.from_url(settings.database_url),
         blob_store_from_settings(settings.blob_dir, settings.blob_keys),
         CertificateKeyring.parse(settings.cert_signing_keys),
         settings.public_url,
+        settings.session_secret,
     )
     return Worker(
         client,
@@ -78,6 +81,8 @@ def build_worker(
             money.refund_payment,
             certificates.issue_certificate,
             certificates.revoke_certificate,
+            certificates.download_link,
+            policy.freeze_application_policy,
         ],
         workflow_runner=workflow_runner(),
     )

@@ -12,7 +12,8 @@ from certificates.issue import issue_certificate
 from certificates.model import CertificateRegistry, CertificateUnavailable
 from certificates.signing import Keyring
 from certificates.store import CertificateStore
-from domain.models import IssueCertificateInput, IssuedCertificateResult, RevokeCertificateInput
+from domain.download import download_url
+from domain.models import DownloadLinkInput, IssueCertificateInput, IssuedCertificateResult, RevokeCertificateInput
 from storage.blobs import BlobStore
 
 # Who revoked it, in the register's revoked_by (a staff login otherwise).
@@ -27,12 +28,21 @@ class CertificateActivities:
         blobs: BlobStore,
         keyring: Keyring,
         public_url: str,
+        link_secret: str,
     ) -> None:
         self._registry = registry
         self._store = store
         self._blobs = blobs
         self._keyring = keyring
         self._public_url = public_url
+        self._link_secret = link_secret
+
+    @activity.defn(name="download_link")
+    async def download_link(self, inp: DownloadLinkInput) -> str:
+        """A signed, expiring link to a digital copy (the secret stays in the worker, out of workflow code)."""
+        return download_url(
+            inp.public_url, self._link_secret, inp.certificate_id, datetime.fromisoformat(inp.expires_at)
+        )
 
     @activity.defn(name="issue_certificate")
     async def issue_certificate(self, inp: IssueCertificateInput) -> IssuedCertificateResult:

@@ -23,6 +23,7 @@ from config import Settings
 from config.temporal import RPC_TIMEOUT
 from domain.ids import conversation_workflow_id
 from domain.models import ConversationInput, LineEventInput
+from domain.policy import intake_policy
 from workflows.shared import CONVERSATION_WORKFLOW, LINE_EVENT_SIGNAL
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ async def attach_profiles(line: AsyncMessagingApi, by_user: dict[str, list[LineE
 async def signal_resident(client: Client, settings: Settings, user_id: str, events: list[LineEventInput]) -> None:
     """Signal-with-start, one event after the other, so one resident's events keep their order."""
     workflow_id = conversation_workflow_id(user_id, settings.user_id_hash_key)
+    policy = intake_policy(settings)
     for event in events:
+        event.intake_policy = policy  # an intake this event starts runs by the settings of today
         await client.start_workflow(
             CONVERSATION_WORKFLOW,
             ConversationInput(line_user_id=user_id),

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from domain.policy import ApplicationPolicy, IntakePolicy
+from domain.policy import PaymentItem as PaymentItem  # travels in payment requests as well as in the policy
+
 
 class ApplicationStatus(StrEnum):
     """Values of the ApplicationStatus search attribute."""
@@ -50,6 +53,7 @@ class ApplicationSummary:
     payment_state: str = ""  # a PaymentRecord state, once a fee was requested
     payment_amount: int = 0
     delivery: str = ""  # once delivered: "mail:<tracking number>" or "digital"
+    identity_method: str = ""  # as frozen at submission ("" in histories from before it was)
 
 
 @dataclass
@@ -79,6 +83,8 @@ class LineEventInput:
     # A follow's LINE profile, fetched by the API while it handles the webhook (None: not fetched or
     # unavailable; the workflow then fetches it itself). Encrypted like every payload.
     profile: Profile | None = None
+    # The intake settings in force when the API received the event; an intake this event starts keeps them.
+    intake_policy: IntakePolicy | None = None
 
 
 @dataclass
@@ -94,6 +100,7 @@ class ConversationInput:
     display_name: str | None = None
     # Continue-as-new well before Temporal's 51,200-event history limit (lower in tests).
     max_history_events: int = 10_000
+    intake_policy: IntakePolicy | None = None  # the running intake's settings, carried across continue-as-new
 
 
 @dataclass
@@ -129,6 +136,8 @@ class ApplicationInput:
     line_user_id: str
     resident_workflow_id: str
     submitted_at: str  # ISO 8601, UTC
+    # What the catalog and settings decided at submission; None only in histories from before it was frozen.
+    policy: ApplicationPolicy | None = None
 
 
 @dataclass
@@ -260,13 +269,7 @@ class ApplicationView:
     timeline: list[TimelineEntry] = field(default_factory=list)
     payment: PaymentRecord | None = None
     certificate: CertificateRecord | None = None
-
-
-@dataclass
-class PaymentItem:
-    name: str
-    quantity: int
-    unit_price: int
+    policy: ApplicationPolicy | None = None  # what the catalog and the settings decided at submission
 
 
 @dataclass
@@ -342,6 +345,13 @@ class IssueCertificateInput:
     procedure_code: str
     answers: dict[str, str]
     person_id: str
+
+
+@dataclass
+class DownloadLinkInput:
+    certificate_id: str
+    expires_at: str  # ISO 8601
+    public_url: str  # the base the application's policy froze
 
 
 @dataclass

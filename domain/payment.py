@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.catalog import Catalog
-from domain.models import PaymentItem, SubmittedApplication
+from domain.models import PaymentItem
 from messages import line
 from messages.line import Message
 from messages.texts import t, yen
 
 ACCENT = "#06C755"
 MUTED = "#888888"
-
-
-def items_for(app: SubmittedApplication, catalog: Catalog, lang: str) -> list[PaymentItem]:
-    """The fee, itemised: copies x the unit fee of the procedure (the catalog's, as at submission)."""
-    procedure = catalog.get(app.procedure_code)
-    name = procedure.name.get(lang) if procedure else app.procedure_code
-    return [PaymentItem(name=name, quantity=app.copies, unit_price=app.fee_per_copy)]
 
 
 def order_id(application_id: str, round_number: int) -> str:

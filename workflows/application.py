@@ -29,11 +29,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from catalog import get_catalog
-    from config.settings import get_settings
     from config.temporal import APPLICATION_STATUS, ESCALATED, NEEDS_ATTENTION, PAYMENT_STATUS, REVIEW_DUE_AT
     from domain import delivery, id_photo_stage, payment, review
-    from domain.download import download_url
     from domain.ids import retry_key
     from domain.models import (
         ApplicationInput,
@@ -46,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         Decision,
         DecisionInput,
         DeleteIdPhotosInput,
+        DownloadLinkInput,
         IdPhotoAttempt,
         IdPhotoRecord,
         IdPhotoSubmitted,
@@ -67,7 +65,9 @@ with workflow.unsafe.imports_passed_through():
         TimelineEntry,
         WithdrawInput,
     )
+    from domain.policy import ApplicationPolicy
     from messages.line import Message
+    from workflows.legacy import legacy_application_policy, legacy_download_url
     from workflows.shared import (
         APPLICATION_WORKFLOW,
         SEND_RETRY,
@@ -101,6 +101,8 @@ ISSUE_RETRY = RetryPolicy(
 # Revoking is an idempotent update of the register: retried until the database answers.
 REVOKE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 REVOKE_ON_WITHDRAWAL = "revoke-certificate-on-withdrawal"
+# Download links are signed by an activity: the signing secret stays out of workflow code.
+DOWNLOAD_LINK_ACTIVITY = "download-link-by-activity"
 # Confirm and refund are safe to retry (confirm checks the state first; refund of a refunded payment is a no-op).
 # The money activities heartbeat: a worker that dies mid-call is noticed in seconds, not after a minute.
 MONEY_HEARTBEAT = timedelta(seconds=10)
@@ -129,8 +131,7 @@ class ApplicationWorkflow:
     @workflow.run
     async def run(self, inp: ApplicationInput) -> str:
         # Its search attributes were set when the conversation started it.
-        procedure = get_catalog().get(inp.application.procedure_code)
-        uses_photo = procedure is not None and procedure.identity_method == "id_photo"
+        uses_photo = self._policy.identity_method == "id_photo"
         while uses_photo and self._withdraw is None:
             await self._photo_stage()
             if not self._in(ApplicationStatus.AWAITING_REVIEW):
@@ -160,7 +161,7 @@ class ApplicationWorkflow:
 
     # --- ID photo stage ------------------------------------------------------------------------
     async def _photo_stage(self) -> None:
-        settings = get_settings()
+        policy = self._policy
         started = workflow.now()
         reminded = False
         while self._withdraw is None:
@@ -168,7 +169,7 @@ class ApplicationWorkflow:
                 if await self._receive(self._photos.pop(0)):
                     return
                 continue
-            deadline = started + (settings.id_photo_expire_after if reminded else settings.id_photo_reminder_after)
+            deadline = started + (policy.id_photo_expire_after if reminded else policy.id_photo_reminder_after)
             try:
                 await workflow.wait_condition(
                     lambda: bool(self._photos) or self._withdraw is not None,
@@ -180,7 +181,7 @@ class ApplicationWorkflow:
             lang, app_id = self._inp.application.language, self._inp.application.application_id
             if not reminded:
                 reminded = True
-                days_left = (settings.id_photo_expire_after - settings.id_photo_reminder_after).days
+                days_left = (policy.id_photo_expire_after - policy.id_photo_reminder_after).days
                 await self._send(
                     id_photo_stage.reminder(lang, app_id, days_left), f"photo-reminder-{len(self._decisions)}"
                 )
@@ -222,7 +223,7 @@ class ApplicationWorkflow:
                 )
             )
         step = id_photo_stage.after_check(
-            self._record, received, get_settings().id_photo_max_attempts, app.language, app.application_id
+            self._record, received, self._policy.id_photo_max_attempts, app.language, app.application_id
         )
         if not step.done:
             await self._send(step.messages, photo)
@@ -243,14 +244,14 @@ class ApplicationWorkflow:
 
     # --- clerk review --------------------------------------------------------------------------------
     async def _review(self) -> None:
-        settings = get_settings()
+        policy = self._policy
         entered = workflow.now()
-        self._due_at = review.add_business_days(entered, settings.review_deadline_business_days)
+        self._due_at = review.add_business_days(entered, policy.review_deadline_business_days)
         self._escalated = False
         workflow.upsert_search_attributes([REVIEW_DUE_AT.value_set(self._due_at), ESCALATED.value_set(False)])
         self._note("to_review", detail=f"due {self._due_at.isoformat()}")
         await self._match_registry()
-        remind_at = entered + timedelta(days=settings.review_still_reviewing_after_days)
+        remind_at = entered + timedelta(days=policy.review_still_reviewing_after_days)
         reminded = False
         while self._status == ApplicationStatus.AWAITING_REVIEW and self._withdraw is None:
             deadlines = [d for d, done in ((self._due_at, self._escalated), (remind_at, reminded)) if not done]
@@ -358,13 +359,13 @@ class ApplicationWorkflow:
 
     # --- fee payment ---------------------------------------------------------------------------------
     async def _payment_stage(self) -> None:
-        settings = get_settings()
+        policy = self._policy
         app = self._inp.application
         lang = app.language
-        items = payment.items_for(app, get_catalog(), lang)
+        items = policy.fee_items
         started = workflow.now()
-        expire_at = started + settings.payment_expire_after
-        remind_at = started + settings.payment_reminder_after
+        expire_at = started + policy.payment_expire_after
+        remind_at = started + policy.payment_reminder_after
         reminded = False
         round_number = 0
         previous: PaymentRecord | None = None
@@ -410,17 +411,17 @@ class ApplicationWorkflow:
 
     async def _request_payment(self, round_number: int, items: list[PaymentItem]) -> PaymentRecord | None:
         app = self._inp.application
-        settings = get_settings()
+        policy = self._policy
         amount = sum(i.quantity * i.unit_price for i in items)
         inp = RequestPaymentInput(
             application_id=app.application_id,
             order_id=payment.order_id(app.application_id, round_number),
             amount=amount,
-            currency=settings.payment_currency,
+            currency=policy.currency,
             items=items,
             language=app.language,
-            confirm_url=f"{settings.public_url}/payments/linepay/confirm",
-            cancel_url=f"{settings.public_url}/payments/linepay/cancel",
+            confirm_url=f"{policy.public_url}/payments/linepay/confirm",
+            cancel_url=f"{policy.public_url}/payments/linepay/cancel",
         )
         try:
             requested = await self._execute_request(inp, REQUEST_RETRY, timedelta(minutes=2))
@@ -614,9 +615,7 @@ class ApplicationWorkflow:
             await self._send(delivery.failed(app.language, app.application_id), "cert-failed")
             await self._set_status(ApplicationStatus.CANCELLED)
             return
-        procedure = get_catalog().get(app.procedure_code)
-        allowed = procedure.delivery if procedure else ("mail",)
-        how = app.answers.get("delivery") if app.answers.get("delivery") in allowed else allowed[0]
+        how = self._policy.delivery_for(app.answers.get("delivery"))
         self._certificate = CertificateRecord(
             certificate_id=issued.certificate_id,
             number=issued.number,
@@ -629,10 +628,9 @@ class ApplicationWorkflow:
         self._note("certificate_issued", detail=issued.number)
         if self._withdraw is not None:
             return  # withdrawn while it was being issued: the end of run() refunds
-        settings = get_settings()
         if how == "digital":
-            expires = workflow.now() + settings.digital_copy_link_valid_for
-            url = download_url(settings.public_url, settings.session_secret, issued.certificate_id, expires)
+            expires = workflow.now() + self._policy.digital_copy_link_valid_for
+            url = await self._download_link(issued.certificate_id, expires)
             self._certificate.link_sent_at = workflow.now().isoformat()
             self._certificate.link_expires_at = expires.isoformat()
             self._delivery_detail = "digital"
@@ -677,7 +675,7 @@ class ApplicationWorkflow:
         stored = [a for a in self._record.attempts if a.blob_key]
         if not stored:
             return
-        retention = timedelta(days=get_settings().id_photo_retention_days)
+        retention = self._policy.id_photo_retention
         until = workflow.now() + retention
         while workflow.now() < until:
             try:
@@ -701,6 +699,23 @@ class ApplicationWorkflow:
         self._record.photos_deleted = True
 
     # --- helpers -----------------------------------------------------------------------------------
+    @property
+    def _policy(self) -> ApplicationPolicy:
+        """The decisions frozen at submission. A history from before they were frozen read the live catalog
+        and settings at each use, and replays that way."""
+        return self._inp.policy or legacy_application_policy(self._inp.application)
+
+    async def _download_link(self, certificate_id: str, expires: datetime) -> str:
+        if not workflow.patched(DOWNLOAD_LINK_ACTIVITY):
+            return legacy_download_url(certificate_id, expires)
+        url: str = await workflow.execute_activity(
+            "download_link",
+            DownloadLinkInput(certificate_id, expires.isoformat(), self._policy.public_url),
+            result_type=str,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return url
+
     async def _send(self, messages: list[Message], cause: IdPhotoSubmitted | str) -> None:
         if not messages:
             return
@@ -792,6 +807,7 @@ class ApplicationWorkflow:
             timeline=self._timeline,
             payment=self._payment,
             certificate=self._certificate,
+            policy=self._policy,
         )
 
 

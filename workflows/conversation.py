@@ -18,7 +18,6 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from catalog import get_catalog
-    from config.settings import get_settings
     from config.temporal import APPLICATION_STATUS, PROCEDURE_CODE, SUBMITTED_AT
     from domain import conversation
     from domain.ids import application_workflow_id, retry_key
@@ -36,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
         SubmittedApplication,
         WithdrawInput,
     )
+    from domain.policy import FREEZE_APPLICATION_POLICY, ApplicationPolicy, ApplicationPolicyInput, IntakePolicy
     from workflows.application import ApplicationWorkflow
+    from workflows.legacy import legacy_intake_policy
     from workflows.shared import (
         CONVERSATION_WORKFLOW,
         LINE_EVENT_SIGNAL,
@@ -57,11 +58,9 @@ LOCAL_ACTIVITY_FAILURES = (ActivityError, ApplicationError, TemporalTimeoutError
 # recent few hundred are plenty; the list is carried across continue-as-new.
 SEEN_EVENTS_KEPT = 500
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-
-
-def _hours_between_reminder_and_expiry() -> int:
-    settings = get_settings()
-    return int((settings.intake_expire_after - settings.intake_reminder_after).total_seconds() // 3600)
+# A submitted application starts with the catalog's and the settings' decisions frozen into its input.
+FROZEN_APPLICATION_POLICY = "frozen-application-policy"
+POLICY_TIMEOUT = timedelta(seconds=10)
 
 
 @workflow.defn(name=CONVERSATION_WORKFLOW)
@@ -82,6 +81,7 @@ class ConversationWorkflow:
         self._last_input_at = workflow.now()
         self._reminded = False
         self._max_history_events = inp.max_history_events
+        self._intake_policy = inp.intake_policy
 
     @workflow.run
     async def run(self, inp: ConversationInput) -> None:
@@ -143,6 +143,8 @@ class ConversationWorkflow:
             return
         if inbound.kind == "image" and await self._forward_photo(event):
             return
+        if not self._state.in_intake() and event.intake_policy is not None:
+            self._intake_policy = event.intake_policy  # an intake this event starts runs by today's settings
         if self._profile is None:
             # A follow usually brings the profile the API fetched: one local-activity round less before
             # the greeting. Histories of follows without it replay through the fetch, as recorded.
@@ -174,13 +176,10 @@ class ConversationWorkflow:
 
     async def _forward_photo(self, event: LineEventInput) -> bool:
         """An image goes to the newest application waiting for an ID photo, which answers it itself."""
-        catalog = get_catalog()
         waiting = [
             a
             for a in reversed(self._applications)
-            if a.status == ApplicationStatus.AWAITING_ID_PHOTO
-            and (procedure := catalog.get(a.procedure_code)) is not None
-            and procedure.identity_method == "id_photo"
+            if a.status == ApplicationStatus.AWAITING_ID_PHOTO and self._identity_method(a) == "id_photo"
         ]
         if not waiting or not event.inbound.content_id:
             return False
@@ -201,6 +200,14 @@ class ConversationWorkflow:
             return False
         return True
 
+    @staticmethod
+    def _identity_method(app: ApplicationSummary) -> str:
+        """As frozen at submission; applications submitted before it was recorded read the catalog."""
+        if app.identity_method:
+            return app.identity_method
+        procedure = get_catalog().get(app.procedure_code)
+        return procedure.identity_method if procedure else ""
+
     async def _on_idle(self) -> None:
         ctx = self._context()
         if not self._reminded:
@@ -217,9 +224,13 @@ class ConversationWorkflow:
     def _idle_deadline(self) -> datetime | None:
         if not self._state.in_intake():
             return None
-        settings = get_settings()
-        wait = settings.intake_expire_after if self._reminded else settings.intake_reminder_after
+        policy = self._intake()
+        wait = policy.expire_after if self._reminded else policy.reminder_after
         return self._last_input_at + wait
+
+    def _intake(self) -> IntakePolicy:
+        """The running intake's settings; histories from before they came with the events read them live."""
+        return self._intake_policy or legacy_intake_policy()
 
     def _idle_due(self) -> bool:
         deadline = self._idle_deadline()
@@ -244,7 +255,7 @@ class ConversationWorkflow:
             applications=self._applications,
             new_application_id=self._new_application_id(),
             display_name=self._profile.display_name if self._profile else None,
-            hours_until_expiry=_hours_between_reminder_and_expiry(),
+            hours_until_expiry=self._intake().hours_between_reminder_and_expiry,
         )
 
     def _new_application_id(self) -> str:
@@ -283,6 +294,9 @@ class ConversationWorkflow:
             submitted_at=submitted_at.isoformat(),
         )
         self._applications.append(summary)
+        policy = await self._freeze_policy(app) if workflow.patched(FROZEN_APPLICATION_POLICY) else None
+        if policy is not None:
+            summary.identity_method = policy.identity_method
         try:
             await workflow.start_child_workflow(
                 ApplicationWorkflow.run,
@@ -291,6 +305,7 @@ class ConversationWorkflow:
                     line_user_id=self._user_id,
                     resident_workflow_id=workflow.info().workflow_id,
                     submitted_at=submitted_at.isoformat(),
+                    policy=policy,
                 ),
                 id=application_workflow_id(app.application_id),
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -309,6 +324,22 @@ class ConversationWorkflow:
             # Only on an id collision (50 random bits); the summary says so instead of lying.
             workflow.logger.error("application id already in use")
             summary.status = ApplicationStatus.NOT_STARTED.value
+
+    async def _freeze_policy(self, app: SubmittedApplication) -> ApplicationPolicy | None:
+        try:
+            # A local activity: it reads the catalog and the settings in the worker, outside workflow code,
+            # in the same workflow task as the answer and the child start.
+            return await workflow.execute_local_activity(
+                FREEZE_APPLICATION_POLICY,
+                ApplicationPolicyInput(app.procedure_code, app.language, app.copies, app.fee_per_copy),
+                result_type=ApplicationPolicy,
+                start_to_close_timeout=POLICY_TIMEOUT,
+                retry_policy=PROFILE_RETRY,
+            )
+        except LOCAL_ACTIVITY_FAILURES:
+            # Cannot happen short of a broken worker; the application then reads the catalog as it runs.
+            workflow.logger.error("application policy could not be frozen")
+            return None
 
     async def _withdraw(self, application_id: str) -> None:
         handle = workflow.get_external_workflow_handle(application_workflow_id(application_id))
@@ -362,4 +393,5 @@ class ConversationWorkflow:
             language_from_profile=self._profile.language if self._profile else None,
             display_name=self._profile.display_name if self._profile else None,
             max_history_events=self._max_history_events,
+            intake_policy=self._intake_policy,
         )

@@ -181,7 +181,7 @@ async def test_worker_killed_while_confirming_charges_once(
 async def test_a_refund_the_provider_refuses_ends_the_application_and_needs_attention(
     system: System, temporal_client: Client, emulator: EmulatorDriver
 ) -> None:
-    user_id = "U" + "e5" * 16
+    user_id = "U" + "d9" * 16
     await emulator.create_resident(user_id, "上野 次郎", "ja")
     resident = Resident(emulator, user_id)
     await run_intake(resident, "住民票", UNREGISTERED_ANSWERS)

@@ -260,7 +260,7 @@ def test_a_supervisor_revokes_with_a_csrf_token(env: Env, client: TestClient) ->
 async def test_the_withdrawal_activity_revokes_once_and_knows_unknown_ids(env: Env, client: TestClient) -> None:
     issued = env.issue("app-w")
     activities = CertificateActivities(
-        env.registry, env.store, env.blobs, Keyring.parse(KEYS), "https://madoguchi.example.jp/"
+        env.registry, env.store, env.blobs, Keyring.parse(KEYS), "https://madoguchi.example.jp/", "link-secret"
     )
     first = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "application withdrawn"))
     again = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "another reason"))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from catalog import get_catalog
+from config.settings import get_settings
 from domain import payment
-from domain.models import ApplicationSummary, SubmittedApplication
+from domain.models import ApplicationSummary
+from domain.policy import ApplicationPolicyInput, application_policy
 from line_emulator.validation import validate_messages
 from tests.unit.test_conversation_support import Chat, text_of
-
-
-def app(copies: int = 2) -> SubmittedApplication:
-    return SubmittedApplication("ABCDE-FGHJK", "juminhyo", "ja", {}, copies, 300, copies * 300)
 
 
 def test_order_ids_round_trip_and_refuse_forgeries() -> None:
@@ -22,7 +20,10 @@ def test_order_ids_round_trip_and_refuse_forgeries() -> None:
 
 def test_the_pay_card_is_itemised_and_a_valid_line_message() -> None:
     for lang, total in (("ja", "600円"), ("en", "¥600")):
-        items = payment.items_for(app(), get_catalog(), lang)
+        policy = application_policy(
+            ApplicationPolicyInput("juminhyo", lang, 2, 300), get_catalog().get("juminhyo"), get_settings()
+        )
+        items = policy.fee_items
         assert [(i.quantity, i.unit_price) for i in items] == [(2, 300)]
         messages = payment.approved_with_card(lang, "ABCDE-FGHJK", items, "https://pay.example/" + "x" * 50, 72)
         assert validate_messages(messages) == [], "the emulator checks LINE's message rules"

@@ -277,6 +277,7 @@ def uncached_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> W
             fake.refund_payment,
             fake.issue_certificate,
             fake.revoke_certificate,
+            fake.download_link,
         ],
         workflow_runner=workflow_runner(),
         max_cached_workflows=0,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,12 +17,15 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from catalog import get_catalog
 from config.settings import get_settings
+from domain.download import download_url
 from domain.models import (
     ApplicationInput,
     ConfirmPaymentInput,
     ConfirmPaymentResult,
     DeleteIdPhotosInput,
+    DownloadLinkInput,
     IdPhotoRecord,
     IdPhotoSubmitted,
     IssueCertificateInput,
@@ -40,6 +43,7 @@ from domain.models import (
     SubmittedApplication,
     WithdrawInput,
 )
+from domain.policy import ApplicationPolicy, ApplicationPolicyInput, application_policy
 from tests.support.emulator import quick_replies, texts_of
 from worker import workflow_runner
 from workflows.application import ApplicationWorkflow
@@ -124,6 +128,10 @@ class FakePhotos:
         self.revoked.append(inp)
         return "2026-11-27T12:00:00+00:00"
 
+    @activity.defn(name="download_link")
+    async def download_link(self, inp: DownloadLinkInput) -> str:
+        return download_url(inp.public_url, "test-secret", inp.certificate_id, datetime.fromisoformat(inp.expires_at))
+
     @activity.defn(name="send_messages")
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
         self.sent.append(inp)
@@ -168,6 +176,7 @@ def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Work
             fake.refund_payment,
             fake.issue_certificate,
             fake.revoke_certificate,
+            fake.download_link,
         ],
         workflow_runner=workflow_runner(),
     )
@@ -179,8 +188,13 @@ async def start(
     language: str = "ja",
     procedure: str = "juminhyo",
     answers: dict[str, str] | None = None,
+    policy: ApplicationPolicy | None = None,
 ) -> WorkflowHandle[Any, Any]:
+    """Started as the conversation starts it: with the policy the catalog and the settings decide today."""
     app_id = f"T{uuid.uuid4().hex[:4].upper()}-TEST0"
+    if policy is None:
+        frozen = ApplicationPolicyInput(procedure, language, copies=1, fee_per_copy=300)
+        policy = application_policy(frozen, get_catalog().get(procedure), get_settings())
     return await env.client.start_workflow(
         ApplicationWorkflow.run,
         ApplicationInput(
@@ -196,6 +210,7 @@ async def start(
             line_user_id=USER,
             resident_workflow_id=f"resident-missing-{uuid.uuid4()}",  # status signals go nowhere: tolerated
             submitted_at="2026-11-27T00:00:00+00:00",
+            policy=policy,
         ),
         id=f"application-{app_id}",
         task_queue=queue,
