@@ -78,6 +78,8 @@ SECURITY_HEADERS: Final = (
     ("x-frame-options", "DENY"),
 )
 LANG_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
+# The sign-in form's body: a password of MAX_PASSWORD_LENGTH characters, percent-encoded, still fits.
+SIGN_IN_MAX_BODY: Final = 16 * 1024
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 # State-changing requests that need no credentials: everything else is refused before its body is read.
 ANONYMOUS_POSTS: Final = frozenset({SIGN_IN_PATH, SIGN_OUT_PATH})
