@@ -338,8 +338,11 @@ async def sign_in_submit(
         )
     result: SignInResult | None = None
     try:
-        with anyio.move_on_after(HASH_QUEUE_TIMEOUT):
+        acquired = False
+        with anyio.move_on_after(HASH_QUEUE_TIMEOUT):  # only the wait for a slot: a hash once begun runs to its end
             await bo.throttle.hashing.acquire()
+            acquired = True
+        if acquired:
             try:
                 check = partial(bo.accounts.authenticate, login, password, now=moment, remote_addr=host)
                 result = await anyio.to_thread.run_sync(check)

@@ -844,3 +844,29 @@ def test_a_database_made_by_the_previous_version_gets_the_sessions_table(db_url:
     assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
     assert client.get("/api/whoami").json()["login"] == "clerk1"
     bo.db.dispose()
+
+
+def test_no_free_hashing_slot_answers_busy_and_the_attempt_does_not_count(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    import backoffice.web
+
+    class NeverFree:
+        async def acquire(self) -> None:
+            await anyio.sleep(60)
+
+        def release(self) -> None:
+            raise AssertionError("never acquired")
+
+    monkeypatch.setattr(backoffice.web, "HASH_QUEUE_TIMEOUT", 0.05)
+    real = env.bo.throttle.hashing
+    env.bo.throttle.hashing = NeverFree()  # type: ignore[assignment]
+    for _ in range(MAX_FAILURES + 1):
+        busy = sign_in(env.client(), "clerk1", "not the password")
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == "5"
+        assert alert_text(busy.text) == t("sign_in.error.busy", "ja")
+    env.bo.throttle.hashing = real
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303, "the busy answers did not count"
