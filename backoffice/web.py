@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from prometheus_client import Counter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -78,6 +79,11 @@ SECURITY_HEADERS: Final = (
     ("x-frame-options", "DENY"),
 )
 LANG_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
+SIGN_INS = Counter(
+    "madoguchi_sign_in_attempts_total",
+    "Back office sign-in attempts by outcome: ok, invalid, address_limited, login_limited, busy",
+    ["outcome"],
+)
 # The sign-in form's body: a password of MAX_PASSWORD_LENGTH characters, percent-encoded, still fits.
 SIGN_IN_MAX_BODY: Final = 16 * 1024
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -327,6 +333,7 @@ async def sign_in_submit(
         address=address_key(host), login=normalised, device=known_device(request, normalised), now=moment
     )
     if isinstance(ticket, Refused):
+        SIGN_INS.labels(outcome=f"{ticket.reason}_limited").inc()
         key = "sign_in.error.address_limited" if ticket.reason == "address" else "sign_in.error.locked"
         return _sign_in_page(
             request,
@@ -351,10 +358,12 @@ async def sign_in_submit(
     finally:
         bo.throttle.finish(ticket, success=None if result is None else result.staff is not None)
     if result is None:
+        SIGN_INS.labels(outcome="busy").inc()
         error = t("sign_in.error.busy", lang)
         return _sign_in_page(
             request, status_code=503, next_path=next_path, login=login, error=error, headers={"Retry-After": "5"}
         )
+    SIGN_INS.labels(outcome="ok" if result.staff is not None else "invalid").inc()
     if result.staff is not None:
         response = RedirectResponse(safe_next(next_path), status_code=303)
         await anyio.to_thread.run_sync(start_session, request, response, result.staff)

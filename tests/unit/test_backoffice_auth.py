@@ -38,6 +38,7 @@ from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, token_ha
 from backoffice.auth import safe_next
 from backoffice.db import ApiToken, LoginAttempt, StaffAccount
 from backoffice.i18n import STRINGS, t
+from backoffice.throttle import address_key
 from config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -870,3 +871,12 @@ def test_no_free_hashing_slot_answers_busy_and_the_attempt_does_not_count(
         assert alert_text(busy.text) == t("sign_in.error.busy", "ja")
     env.bo.throttle.hashing = real
     assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303, "the busy answers did not count"
+
+
+def test_throttle_keys_addresses_by_host_and_ipv6_by_64() -> None:
+    assert address_key("192.0.2.1") == "192.0.2.1"
+    assert address_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key(None) == "unknown"
+    assert address_key("testclient") == "testclient"
