@@ -11,8 +11,10 @@ from prometheus_client import make_asgi_app
 
 from activities.messaging import line_api_client
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
+from api.body_limit import BodyLimit
 from api.metrics import RequestMetrics
 from backoffice import init_backoffice
+from backoffice.web import SIGN_IN_MAX_BODY
 from config import Settings, get_settings
 from config.logs import setup_logging
 from config.serve import serve
@@ -43,6 +45,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clerk_pages.router)
     init_backoffice(app, settings)
     app.mount("/metrics", make_asgi_app())
+    # Outside the back office middleware: a body announced too large gets 413 before anything else looks at it.
+    app.add_middleware(
+        BodyLimit,
+        rules=[
+            (r"/line/webhook", settings.webhook_max_body_bytes),
+            (r"/codec/.*", codec.MAX_BODY),
+            (r"/staff/sign-in", SIGN_IN_MAX_BODY),
+        ],
+        default=settings.max_body_bytes,
+    )
     app.add_middleware(RequestMetrics)
     return app
 

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from backoffice.accounts import (
         DEMO_PASSWORD,
         Accounts,
-        LockoutPolicy,
         SignInOutcome,
         SignInResult,
         Staff,
@@ -66,13 +65,14 @@ if TYPE_CHECKING:
     )
     from backoffice.db import Base, Database
     from backoffice.i18n import language, t
+    from backoffice.throttle import LockoutPolicy
     from backoffice.web import init_backoffice, render, router, templates
 
 # Imported on first use, so `python -m backoffice` (the CLI) does not load FastAPI.
 _EXPORTS = {
     "DEMO_PASSWORD": "backoffice.accounts",
     "Accounts": "backoffice.accounts",
-    "LockoutPolicy": "backoffice.accounts",
+    "LockoutPolicy": "backoffice.throttle",
     "SignInOutcome": "backoffice.accounts",
     "SignInResult": "backoffice.accounts",
     "Staff": "backoffice.accounts",

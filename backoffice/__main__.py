@@ -3,7 +3,10 @@
     python -m backoffice create-staff --login clerk1 --name "窓口 一郎" --role clerk --password-stdin
     python -m backoffice create-token --login clerk1 --name ci [--days 90]   # prints the token once
     python -m backoffice revoke-tokens --login clerk1 [--name ci]
+    python -m backoffice set-password --login clerk1 --password-stdin         # ends that person's sessions
+    python -m backoffice lock --login clerk1                                  # no sign-in; sessions end
     python -m backoffice unlock --login clerk1
+    python -m backoffice remove-staff --login clerk1                          # with its sessions and tokens
     python -m backoffice seed-demo                                            # development profile only
 
 Every command takes ``--url`` (default: settings.database_url). Exit codes: 0 done, 1 refused (duplicate,
@@ -110,14 +113,41 @@ def revoke_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
-def unlock(args: argparse.Namespace) -> int:
+def _account_change(args: argparse.Namespace, done: str) -> int:
+    accounts = _accounts(args)
     try:
-        _accounts(args).unlock(args.login)
+        if args.command == "set-password":
+            accounts.set_password(args.login, _read_password(args))
+        elif args.command == "lock":
+            accounts.lock(args.login)
+        elif args.command == "unlock":
+            accounts.unlock(args.login)
+        else:
+            accounts.remove_staff(args.login)
+    except WeakPassword as exc:
+        _err(f"refused: {exc}")
+        return EXIT_USAGE
     except AccountError as exc:
         _err(f"refused: {exc}")
         return EXIT_REFUSED
-    _out(f"unlocked {args.login!r}")
+    _out(f"{done} {args.login!r}")
     return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    return _account_change(args, "new password set, every session ended, for")
+
+
+def lock(args: argparse.Namespace) -> int:
+    return _account_change(args, "locked (no sign-in, every session ended):")
+
+
+def unlock(args: argparse.Namespace) -> int:
+    return _account_change(args, "unlocked")
+
+
+def remove_staff(args: argparse.Namespace) -> int:
+    return _account_change(args, "removed, with its sessions and API tokens:")
 
 
 def seed_demo(args: argparse.Namespace) -> int:
@@ -159,9 +189,24 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--name", default=None, help="only the tokens with this name")
     cmd.set_defaults(run=revoke_tokens)
 
-    cmd = commands.add_parser("unlock", parents=[common], help="end a sign-in lock-out now")
+    cmd = commands.add_parser("set-password", parents=[common], help="set a new password; ends every session")
+    cmd.add_argument("--login", required=True)
+    secret = cmd.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from the first stdin line")
+    secret.add_argument("--password", help="the password (visible in the process list: prefer --password-stdin)")
+    cmd.set_defaults(run=set_password)
+
+    cmd = commands.add_parser("lock", parents=[common], help="lock an account: no sign-in, no API token, sessions end")
+    cmd.add_argument("--login", required=True)
+    cmd.set_defaults(run=lock)
+
+    cmd = commands.add_parser("unlock", parents=[common], help="unlock an account locked with `lock`")
     cmd.add_argument("--login", required=True)
     cmd.set_defaults(run=unlock)
+
+    cmd = commands.add_parser("remove-staff", parents=[common], help="delete an account, its sessions and tokens")
+    cmd.add_argument("--login", required=True)
+    cmd.set_defaults(run=remove_staff)
 
     cmd = commands.add_parser("seed-demo", parents=[common], help="create the demo accounts (development only)")
     cmd.set_defaults(run=seed_demo)

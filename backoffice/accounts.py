@@ -1,10 +1,12 @@
-"""Staff accounts: creation, password checks with lock-out, API tokens. No web code here.
+"""Staff accounts: creation, password checks, sessions, lock, API tokens. No web code here.
 
-    accounts = Accounts(db.sessions, policy=LockoutPolicy.from_settings(settings))
+    accounts = Accounts(db.sessions)
     accounts.create_staff("clerk1", "窓口 一郎", "clerk", "a long passphrase", now=datetime.now(UTC))
     result = accounts.authenticate("clerk1", "a long passphrase", now=datetime.now(UTC))
     if result.staff is not None: ...            # signed in
-    elif result.outcome is SignInOutcome.LOCKED: ...
+
+How many attempts may reach `authenticate` (each one an argon2 hash) is the web layer's business:
+backoffice/throttle.py limits them per client address and per login id before any hash runs.
 
 Passwords are hashed with argon2-cffi's PasswordHasher (its default parameters; tests pass a cheap one) and
 re-hashed on a successful sign-in when the parameters changed. Each method runs in its own transaction.
@@ -20,18 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from backoffice.db import ROLES, ApiToken, LoginAttempt, StaffAccount
-
-if TYPE_CHECKING:
-    from config.settings import Settings
+from backoffice.db import ROLES, ApiToken, LoginAttempt, StaffAccount, StaffSession
 
 Role = Literal["clerk", "supervisor"]
 MIN_PASSWORD_LENGTH: Final = 12
@@ -84,25 +83,13 @@ class UnknownLogin(AccountError):
 
 class SignInOutcome(StrEnum):
     OK = "ok"
-    INVALID = "invalid"  # unknown login, wrong password or inactive account: one message for all
-    LOCKED = "locked"  # too many failures; refused even with the right password until locked_until
+    INVALID = "invalid"  # unknown login, wrong password or locked (inactive) account: one message for all
 
 
 @dataclass(frozen=True)
 class SignInResult:
     outcome: SignInOutcome
     staff: Staff | None = None
-    locked_until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LockoutPolicy:
-        return cls(max_failures=settings.login_max_failures, lockout=settings.login_lockout)
 
 
 def cheap_hasher() -> PasswordHasher:
@@ -128,6 +115,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _delete_sessions(session: Session, staff_id: int) -> int:
+    result = session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _to_staff(account: StaffAccount) -> Staff:
     return Staff(id=account.id, login=account.login, name=account.name, role=account.role)
 
@@ -139,11 +131,9 @@ class Accounts:
         self,
         sessions: sessionmaker[Session],
         hasher: PasswordHasher | None = None,
-        policy: LockoutPolicy | None = None,
     ) -> None:
         self.sessions = sessions
         self.hasher = hasher or PasswordHasher()
-        self.policy = policy or LockoutPolicy()
 
     @cached_property
     def _dummy_hash(self) -> str:
@@ -189,22 +179,37 @@ class Accounts:
         return _to_staff(account)
 
     def set_password(self, login: str, password: str) -> None:
+        """A new password; every session of that person ends (a copied cookie stops working too)."""
         check_password_strength(password)
+        password_hash = self.hasher.hash(password)
         with self.sessions.begin() as session:
             account = self._by_login(session, login)
-            account.password_hash = self.hasher.hash(password)
-            account.failed_attempts = 0
-            account.locked_until = None
+            account.password_hash = password_hash
+            _delete_sessions(session, account.id)
 
     def set_active(self, login: str, active: bool) -> None:
-        with self.sessions.begin() as session:
-            self._by_login(session, login).active = active
-
-    def unlock(self, login: str) -> None:
+        """Lock (False) or unlock (True) an account. Locking ends every session; unlocking brings none back."""
         with self.sessions.begin() as session:
             account = self._by_login(session, login)
-            account.failed_attempts = 0
-            account.locked_until = None
+            account.active = active
+            if not active:
+                _delete_sessions(session, account.id)
+
+    def lock(self, login: str) -> None:
+        self.set_active(login, False)
+
+    def unlock(self, login: str) -> None:
+        self.set_active(login, True)
+
+    def remove_staff(self, login: str) -> None:
+        """Delete the account with its sessions and API tokens; the sign-in log keeps its rows (staff id cleared)."""
+        with self.sessions.begin() as session:
+            account = self._by_login(session, login)
+            # Explicit, not only ON DELETE CASCADE: SQLite enforces foreign keys only where the pragma is on.
+            _delete_sessions(session, account.id)
+            session.execute(delete(ApiToken).where(ApiToken.staff_id == account.id))
+            session.execute(update(LoginAttempt).where(LoginAttempt.staff_id == account.id).values(staff_id=None))
+            session.delete(account)
 
     def get(self, staff_id: int) -> Staff | None:
         """The active staff member with this id, or None (unknown or deactivated)."""
@@ -227,51 +232,70 @@ class Accounts:
     # -- sign-in -------------------------------------------------------------------------------------------
 
     def authenticate(self, login: str, password: str, *, now: datetime, remote_addr: str | None = None) -> SignInResult:
-        """Check a sign-in. Always runs one argon2 verification (a dummy one for unknown logins).
+        """Check a password. Always runs one argon2 verification (a dummy one for unknown logins), so unknown and
+        known logins take as long; call it only within the sign-in throttle's budget (backoffice/throttle.py).
 
-        Wrong password: the consecutive-failure counter goes up; at `policy.max_failures` the account is locked
-        for `policy.lockout` (that attempt already answers LOCKED). While locked, even the right password is
-        refused, and attempts do not extend the lock. When the lock has run out the counter starts again at 0.
-        Success resets the counter and re-hashes the password if the hasher's parameters changed.
+        Unknown login, wrong password and a locked (inactive) account are all INVALID. Success re-hashes the
+        password if the hasher's parameters changed. The hash runs outside any database transaction.
         """
         login = normalise_login(login)[:64]
-        too_long = len(password) > MAX_PASSWORD_LENGTH
+        with self.sessions() as session:
+            account = session.scalar(select(StaffAccount).where(StaffAccount.login == login))
+        if account is None or len(password) > MAX_PASSWORD_LENGTH:
+            self._verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
+            password_ok = False
+        else:
+            password_ok = self._verify(account.password_hash, password)
         with self.sessions.begin() as session:
-            account = session.scalar(select(StaffAccount).where(StaffAccount.login == login).with_for_update())
             if account is None:
-                self._verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
                 self._log(session, login, None, SignInOutcome.INVALID, now, remote_addr)
                 return SignInResult(SignInOutcome.INVALID)
-            if too_long:  # refused, but after the same work
-                self._verify(self._dummy_hash, password[:MAX_PASSWORD_LENGTH])
-                password_ok = False
-            else:
-                password_ok = self._verify(account.password_hash, password)
             if not account.active:
                 self._log(session, login, account.id, "inactive", now, remote_addr)
                 return SignInResult(SignInOutcome.INVALID)
-            if account.locked_until is not None:
-                if account.locked_until > now:
-                    self._log(session, login, account.id, SignInOutcome.LOCKED, now, remote_addr)
-                    return SignInResult(SignInOutcome.LOCKED, locked_until=account.locked_until)
-                account.locked_until = None
-                account.failed_attempts = 0
             if not password_ok:
-                # An SQL increment, so two parallel wrong attempts both count.
-                account.failed_attempts = StaffAccount.failed_attempts + 1
-                session.flush()
-                session.refresh(account, ["failed_attempts"])
-                if account.failed_attempts >= self.policy.max_failures:
-                    account.locked_until = now + self.policy.lockout
-                    self._log(session, login, account.id, SignInOutcome.LOCKED, now, remote_addr)
-                    return SignInResult(SignInOutcome.LOCKED, locked_until=account.locked_until)
                 self._log(session, login, account.id, SignInOutcome.INVALID, now, remote_addr)
                 return SignInResult(SignInOutcome.INVALID)
-            account.failed_attempts = 0
             if self.hasher.check_needs_rehash(account.password_hash):
-                account.password_hash = self.hasher.hash(password)
+                session.execute(
+                    update(StaffAccount)
+                    .where(StaffAccount.id == account.id)
+                    .values(password_hash=self.hasher.hash(password))
+                )
             self._log(session, login, account.id, SignInOutcome.OK, now, remote_addr)
             return SignInResult(SignInOutcome.OK, staff=_to_staff(account))
+
+    # -- sessions ------------------------------------------------------------------------------------------
+
+    def open_session(self, staff_id: int, nonce: str, *, now: datetime, expires_at: datetime) -> None:
+        """Record a signed-in browser (its cookie carries `nonce`); drops that person's expired sessions."""
+        with self.sessions.begin() as session:
+            session.execute(
+                delete(StaffSession).where(StaffSession.staff_id == staff_id, StaffSession.expires_at <= now)
+            )
+            session.add(
+                StaffSession(staff_id=staff_id, nonce_hash=token_hash(nonce), created_at=now, expires_at=expires_at)
+            )
+
+    def staff_for_session(self, staff_id: int, nonce: str, *, now: datetime) -> Staff | None:
+        """The active staff member whose live session carries `nonce`, or None (ended, expired, locked, removed)."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(StaffSession, StaffAccount)
+                .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
+                .where(StaffSession.nonce_hash == token_hash(nonce))
+            ).first()
+        if row is None:
+            return None
+        stored, account = row
+        if stored.staff_id != staff_id or stored.expires_at <= now or not account.active:
+            return None
+        return _to_staff(account)
+
+    def end_sessions(self, staff_id: int) -> int:
+        """End every session of this staff member (sign-out ends them all: a copied cookie too); returns how many."""
+        with self.sessions.begin() as session:
+            return _delete_sessions(session, staff_id)
 
     @staticmethod
     def _log(

@@ -1,4 +1,4 @@
-"""The back office database: staff accounts, their API tokens and the sign-in log (SQLAlchemy 2).
+"""The back office database: staff accounts, their sessions and API tokens, the sign-in log (SQLAlchemy 2).
 
 Any SQLAlchemy URL works (SQLite in development, PostgreSQL in production). Times are stored in UTC
 and always come back timezone-aware, on SQLite as on PostgreSQL.
@@ -71,10 +71,27 @@ class StaffAccount(Base):
     # argon2id, PHC string format ("$argon2id$v=19$m=...")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Consecutive failed sign-ins; reset on success and when a lock-out ends.
+    # Not read any more: sign-in throttling lives in memory and applies to every login id typed, known or not
+    # (backoffice/throttle.py). The columns stay so that existing databases need no migration.
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie names its row (by the SHA-256 of a random nonce), so deleting the rows of
+    a staff member ends their sessions at once: sign-out, a new password, a lock or removal (ON DELETE CASCADE).
+
+    A table of its own, not a column: `create_all` adds it to a database made before it existed.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -49,10 +49,19 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "Login ID or password is wrong.",
     },
     "sign_in.error.locked": {
-        "ja": "ログインに続けて失敗したため、このアカウントは一時的にロックされています。"
-        "{minutes}分ほどたってから、もう一度お試しください。",
-        "en": "This account is locked for a while after too many failed sign-ins. "
-        "Try again later, in about {minutes} minutes.",
+        "ja": "このログインIDでのログインに続けて失敗したため、一時的にロックしています。"
+        "{minutes}分ほどたってから、もう一度お試しください。"
+        "以前にこのIDでログインしたブラウザーからは、今すぐログインできます。",
+        "en": "This login ID is locked for a while after too many failed sign-ins. "
+        "Try again in about {minutes} minutes. A browser you signed in with before can sign in now.",
+    },
+    "sign_in.error.address_limited": {
+        "ja": "このネットワークからのログインの試行が多すぎます。{minutes}分ほどたってから、もう一度お試しください。",
+        "en": "Too many sign-in attempts from your network. Try again in about {minutes} minutes.",
+    },
+    "sign_in.error.busy": {
+        "ja": "ただいまログインが混み合っています。少したってから、もう一度お試しください。",
+        "en": "Sign-in is busy right now. Try again in a moment.",
     },
     "sign_in.error.login_required": {"ja": "ログインIDを入力してください。", "en": "Enter your login ID."},
     "sign_in.error.password_required": {"ja": "パスワードを入力してください。", "en": "Enter your password."},

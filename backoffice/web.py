@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import logging
 import math
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
+import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from prometheus_client import Counter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backoffice.accounts import Accounts, LockoutPolicy, SignInOutcome
+from backoffice.accounts import Accounts, SignInResult, normalise_login
 from backoffice.auth import (
     HOME_PATH,
     SIGN_IN_PATH,
@@ -45,6 +48,8 @@ from backoffice.auth import (
     end_session,
     get_backoffice,
     is_api_path,
+    known_device,
+    parse_session_cookie,
     read_session,
     safe_next,
     sent_csrf_token,
@@ -53,6 +58,7 @@ from backoffice.auth import (
 )
 from backoffice.db import Database
 from backoffice.i18n import LANG_COOKIE, LANG_QUERY, language, other_language, parse_language, t
+from backoffice.throttle import HASH_QUEUE_TIMEOUT, Refused, address_key
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +79,16 @@ SECURITY_HEADERS: Final = (
     ("x-frame-options", "DENY"),
 )
 LANG_COOKIE_MAX_AGE: Final = 365 * 24 * 3600
+SIGN_INS = Counter(
+    "madoguchi_sign_in_attempts_total",
+    "Back office sign-in attempts by outcome: ok, invalid, address_limited, login_limited, busy",
+    ["outcome"],
+)
+# The sign-in form's body: a password of MAX_PASSWORD_LENGTH characters, percent-encoded, still fits.
+SIGN_IN_MAX_BODY: Final = 16 * 1024
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+# State-changing requests that need no credentials: everything else is refused before its body is read.
+ANONYMOUS_POSTS: Final = frozenset({SIGN_IN_PATH, SIGN_OUT_PATH})
 
 
 def is_backoffice_path(path: str) -> bool:
@@ -142,7 +158,13 @@ def _set_cookie_header(key: str, value: str, **options: Any) -> str:
 
 class BackofficeMiddleware:
     """On /staff and /api responses: the security headers, ``Cache-Control: no-store`` (not for static files),
-    the language cookie when ``?lang=`` chose one, and the pre-session CSRF cookie when a page made one up."""
+    the language cookie when ``?lang=`` chose one, and the pre-session CSRF cookie when a page made one up.
+
+    A state-changing request (POST...) other than sign-in and sign-out that carries neither an Authorization
+    header nor a well-signed session cookie is refused here, before anything reads its body (FastAPI reads and
+    parses a body before it runs the dependencies that authenticate). Whether a well-signed session is still
+    live is the dependencies' business (a database read).
+    """
 
     def __init__(self, app: ASGIApp, backoffice: Backoffice) -> None:
         self.app = app
@@ -197,6 +219,15 @@ class BackofficeMiddleware:
                     )
             await send(message)
 
+        if (
+            scope.get("method", "GET") not in SAFE_METHODS
+            and path not in ANONYMOUS_POSTS
+            and "authorization" not in request.headers
+            and parse_session_cookie(request) is None
+        ):
+            refusal = await _handle_not_authenticated(request, NotAuthenticated())
+            await refusal(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
 
 
@@ -241,6 +272,7 @@ def _sign_in_page(
     error: str | None = None,
     field_errors: dict[str, str] | None = None,
     signed_out: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {
         "next": safe_next(next_path),
@@ -251,7 +283,7 @@ def _sign_in_page(
         # Not `csrf_token`: a session cookie of a deactivated account would give a session token.
         "sign_in_csrf_token": sign_in_csrf_token(request),
     }
-    return render(request, "sign_in.html", context, status_code=status_code)
+    return render(request, "sign_in.html", context, status_code=status_code, headers=headers)
 
 
 @_router.get(SIGN_IN_PATH, response_class=HTMLResponse)
@@ -267,14 +299,15 @@ def sign_in_form(
 
 
 @_router.post(SIGN_IN_PATH, response_class=HTMLResponse)
-def sign_in_submit(
+async def sign_in_submit(
     request: Request,
     login: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     sent_token: Annotated[str, Form(alias="csrf_token")] = "",
     next_path: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Sync on purpose: argon2 and the database run in FastAPI's thread pool, not on the event loop."""
+    """The throttle decides before any hash (backoffice/throttle.py); argon2 and the database run in worker
+    threads, at most `login_concurrent_hashes` hashes at once, the other attempts waiting here without a thread."""
     check_sign_in_csrf(request, request.headers.get("x-csrf-token") or sent_token)
     lang = language(request)
     login = login.strip()[:200]
@@ -294,29 +327,61 @@ def sign_in_submit(
         )
     bo = get_backoffice(request)
     moment = current_time(request)
-    result = bo.accounts.authenticate(
-        login, password, now=moment, remote_addr=request.client.host if request.client else None
+    host = request.client.host if request.client else None
+    normalised = normalise_login(login)[:64]
+    ticket = bo.throttle.begin(
+        address=address_key(host), login=normalised, device=known_device(request, normalised), now=moment
     )
+    if isinstance(ticket, Refused):
+        SIGN_INS.labels(outcome=f"{ticket.reason}_limited").inc()
+        key = "sign_in.error.address_limited" if ticket.reason == "address" else "sign_in.error.locked"
+        return _sign_in_page(
+            request,
+            status_code=429,
+            next_path=next_path,
+            login=login,
+            error=t(key, lang, minutes=ticket.minutes),
+            headers={"Retry-After": str(math.ceil(ticket.retry_after))},
+        )
+    result: SignInResult | None = None
+    try:
+        acquired = False
+        with anyio.move_on_after(HASH_QUEUE_TIMEOUT):  # only the wait for a slot: a hash once begun runs to its end
+            await bo.throttle.hashing.acquire()
+            acquired = True
+        if acquired:
+            try:
+                check = partial(bo.accounts.authenticate, login, password, now=moment, remote_addr=host)
+                result = await anyio.to_thread.run_sync(check)
+            finally:
+                bo.throttle.hashing.release()
+    finally:
+        bo.throttle.finish(ticket, success=None if result is None else result.staff is not None)
+    if result is None:
+        SIGN_INS.labels(outcome="busy").inc()
+        error = t("sign_in.error.busy", lang)
+        return _sign_in_page(
+            request, status_code=503, next_path=next_path, login=login, error=error, headers={"Retry-After": "5"}
+        )
+    SIGN_INS.labels(outcome="ok" if result.staff is not None else "invalid").inc()
     if result.staff is not None:
         response = RedirectResponse(safe_next(next_path), status_code=303)
-        start_session(request, response, result.staff)
+        await anyio.to_thread.run_sync(start_session, request, response, result.staff)
         log.info("staff %s signed in", result.staff.login)
         return response
-    if result.outcome is SignInOutcome.LOCKED and result.locked_until is not None:
-        minutes = max(1, math.ceil((result.locked_until - moment).total_seconds() / 60))
-        error = t("sign_in.error.locked", lang, minutes=minutes)
-    else:
-        error = t("sign_in.error.invalid", lang)
-    return _sign_in_page(request, status_code=401, next_path=next_path, login=login, error=error)
+    return _sign_in_page(
+        request, status_code=401, next_path=next_path, login=login, error=t("sign_in.error.invalid", lang)
+    )
 
 
 @_router.post(SIGN_OUT_PATH)
 async def sign_out(request: Request) -> Response:
-    """Clear the session. With a live session the CSRF token is required (no forced sign-out from elsewhere)."""
-    if read_session(request) is not None:
+    """End every session of the signed-in person. With a live session the CSRF token is required (no forced
+    sign-out from elsewhere)."""
+    if await anyio.to_thread.run_sync(read_session, request) is not None:
         check_csrf(request, await sent_csrf_token(request))
     response = RedirectResponse(f"{SIGN_IN_PATH}?signed_out=true", status_code=303)
-    end_session(request, response)
+    await anyio.to_thread.run_sync(end_session, request, response)
     return response
 
 
@@ -354,7 +419,7 @@ def init_backoffice(
         log.warning("SESSION_COOKIE_SECURE is off in production: staff session cookies may travel over plain HTTP")
     database = database or Database.from_url(settings.database_url)
     database.create_all()
-    accounts = Accounts(database.sessions, hasher=hasher, policy=LockoutPolicy.from_settings(settings))
+    accounts = Accounts(database.sessions, hasher=hasher)
     state = Backoffice.create(settings, database, accounts)
     app.state.backoffice = state
     app.state.backoffice_engine = database.engine

@@ -120,8 +120,21 @@ class Settings(BaseSettings):
     # Back office sign-in
     session_secret: str = DEV_SESSION_SECRET
     session_max_age: timedelta = timedelta(hours=8)
+    # Failures in a row with one login id (known or not) from browsers not known for it before each further
+    # attempt waits 1, 2, 4 ... minutes, at most LOGIN_LOCKOUT. A browser where that person signed in before
+    # has a budget of its own, so nobody can lock a clerk out (backoffice/throttle.py).
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout: timedelta = timedelta(minutes=15)
+    # Sign-in attempts per client address (IPv6: per /64): this many at once, then one more per refill period.
+    login_address_attempts: int = Field(default=10, ge=1)
+    login_address_refill: timedelta = timedelta(minutes=1)
+    # How long a browser where a staff member signed in stays known for that login id.
+    login_device_trust: timedelta = timedelta(days=30)
+    # argon2 hashes running at once in one API process: each takes 64 MiB (argon2-cffi's default parameters).
+    login_concurrent_hashes: int = Field(default=1, ge=1, le=64)
+    # Request bodies larger than this get 413 before anything reads them, on every route without a limit of its
+    # own (the webhook: WEBHOOK_MAX_BODY_BYTES; the codec: 4 MiB; the sign-in form: 16 KiB).
+    max_body_bytes: int = Field(default=8192, ge=1024)
     # Cookies marked Secure (HTTPS only); off for the local http:// development system.
     session_cookie_secure: bool = False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -37,6 +38,7 @@ from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, token_ha
 from backoffice.auth import safe_next
 from backoffice.db import ApiToken, LoginAttempt, StaffAccount
 from backoffice.i18n import STRINGS, t
+from backoffice.throttle import address_key
 from config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +110,10 @@ def db_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def env(db_url: str) -> Iterator[Env]:
-    settings = Settings(database_url=db_url, login_max_failures=MAX_FAILURES, login_lockout=LOCKOUT)
+    # The address budget is large here: tests of it make their own app.
+    settings = Settings(
+        database_url=db_url, login_max_failures=MAX_FAILURES, login_lockout=LOCKOUT, login_address_attempts=1000
+    )
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     app, bo = make_app(settings, clock)
     bo.accounts.create_staff("clerk1", "窓口 一郎", "clerk", CLERK_PASSWORD, now=clock())
@@ -136,6 +141,11 @@ def sign_in(client: TestClient, login: str, password: str, next_path: str | None
         data["next"] = next_path
     response: httpx.Response = client.post("/staff/sign-in", data=data, follow_redirects=False)
     return response
+
+
+def sign_out(client: TestClient) -> None:
+    home = client.get("/staff/")
+    assert client.post("/staff/sign-out", data={"csrf_token": form_token(home.text)}).status_code == 200
 
 
 def alert_text(html: str) -> str:
@@ -241,52 +251,129 @@ def test_sign_in_log_records_attempts(env: Env, client: TestClient) -> None:
         ]
 
 
-# -- lock-out ----------------------------------------------------------------------------------------------
+# -- lock-out and throttling -------------------------------------------------------------------------------
 
 
-def test_lock_out_after_max_failures_refuses_the_right_password_until_the_lock_out_ends(
-    env: Env, client: TestClient
-) -> None:
-    for _ in range(MAX_FAILURES - 1):
-        assert alert_text(sign_in(client, "clerk1", "not the password").text) == INVALID_JA
-    locked = sign_in(client, "clerk1", "not the password")
-    assert locked.status_code == 401
-    assert "ロック" in alert_text(locked.text)
-    assert "15分" in alert_text(locked.text)
-
-    refused = sign_in(client, "clerk1", CLERK_PASSWORD)
-    assert refused.status_code == 401
-    assert "ロック" in alert_text(refused.text)
-    assert "mdg_session" not in client.cookies
-
-    env.clock.advance(LOCKOUT - timedelta(seconds=1))
-    assert "ロック" in alert_text(sign_in(client, "clerk1", CLERK_PASSWORD).text)
-
-    env.clock.advance(timedelta(seconds=2))
-    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
-    with env.bo.db.sessions() as session:
-        account = session.scalars(select(StaffAccount).where(StaffAccount.login == "clerk1")).one()
-        assert account.failed_attempts == 0
-        assert account.locked_until is None
+def failed_attempts(env: Env, login: str, count: int) -> list[tuple[int, str]]:
+    """`count` wrong passwords for `login`, each from a fresh browser (no device cookie): status and alert."""
+    answers = []
+    for _ in range(count):
+        response = sign_in(env.client(), login, "not the password")
+        answers.append((response.status_code, alert_text(response.text)))
+    return answers
 
 
-def test_success_resets_the_failure_counter(env: Env, client: TestClient) -> None:
-    for _ in range(MAX_FAILURES - 1):
-        sign_in(client, "clerk1", "not the password")
-    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
-    for _ in range(MAX_FAILURES - 1):
-        assert alert_text(sign_in(env.client(), "clerk1", "not the password").text) == INVALID_JA
+def test_unknown_and_real_logins_answer_alike_and_are_held_back_alike(env: Env) -> None:
+    real = failed_attempts(env, "clerk1", MAX_FAILURES + 2)
+    unknown = failed_attempts(env, "nobody", MAX_FAILURES + 2)
+    assert real == unknown
+    assert real[:MAX_FAILURES] == [(401, INVALID_JA)] * MAX_FAILURES
+    status, text = real[MAX_FAILURES]
+    assert status == 429
+    assert "ロック" in text and "1分" in text
 
 
-def test_lock_out_message_in_english(client: TestClient) -> None:
-    for _ in range(MAX_FAILURES):
-        response = sign_in(client, "clerk1", "not the password")
-    assert "ロック" in alert_text(response.text)
+def test_lock_out_is_short_backoff_that_grows_and_refuses_before_any_hash(env: Env) -> None:
+    calls = count_hashes(env)
+    failed_attempts(env, "clerk1", MAX_FAILURES)
+    before = calls["verify"]
+    refused = sign_in(env.client(), "clerk1", CLERK_PASSWORD)
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "60"
+    assert calls["verify"] == before, "no hash while held back"
+    env.clock.advance(timedelta(minutes=1))
+    assert failed_attempts(env, "clerk1", 1)[0][0] == 401  # one more try, then twice as long
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).headers["retry-after"] == "120"
+    env.clock.advance(timedelta(minutes=2))
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303
+    assert failed_attempts(env, "clerk1", MAX_FAILURES)[-1][0] == 401, "success started the count again"
+
+
+def test_an_attacker_cannot_lock_a_clerk_out_of_a_browser_they_signed_in_with(env: Env) -> None:
+    clerk_browser = env.client()
+    assert sign_in(clerk_browser, "clerk1", CLERK_PASSWORD).status_code == 303
+    assert "mdg_device" in clerk_browser.cookies
+    sign_out(clerk_browser)
+
+    assert failed_attempts(env, "clerk1", MAX_FAILURES + 3)[-1][0] == 429
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 429, "a new browser waits"
+    assert sign_in(clerk_browser, "clerk1", CLERK_PASSWORD).status_code == 303, "the clerk's own browser does not"
+    sign_out(clerk_browser)
+
+    # The device cookie names the login ids signed in with it: it does not help another login id.
+    assert failed_attempts(env, "boss", MAX_FAILURES)[-1][0] == 401
+    assert sign_in(clerk_browser, "boss", SUPERVISOR_PASSWORD).status_code == 429
+
+
+def test_a_known_browser_has_a_failure_budget_of_its_own(env: Env) -> None:
+    browser = env.client()
+    sign_in(browser, "clerk1", CLERK_PASSWORD)
+    sign_out(browser)
+    statuses = [sign_in(browser, "clerk1", "not the password").status_code for _ in range(2 * MAX_FAILURES + 1)]
+    # Its own budget, then the one of any other browser, then it waits like any other.
+    assert statuses == [401] * (2 * MAX_FAILURES) + [429]
+
+
+def test_attempts_are_held_back_per_address_before_any_hash(db_url: str) -> None:
+    settings = Settings(database_url=db_url, login_address_attempts=3, login_address_refill=timedelta(minutes=1))
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    app, bo = make_app(settings, clock)
+    bo.accounts.create_staff("clerk1", "窓口 一郎", "clerk", CLERK_PASSWORD, now=clock())
+    env = Env(app=app, bo=bo, clock=clock, settings=settings)
+    calls = count_hashes(env)
+    answers = [sign_in(env.client(), login, "not the password") for login in ("a1", "a2", "clerk1", "a4")]
+    assert [r.status_code for r in answers] == [401, 401, 401, 429]
+    assert "このネットワーク" in alert_text(answers[-1].text)
+    assert calls["verify"] == 3
+    # Another address is not held back; this one gets one more attempt a minute.
+    other = TestClient(app, client=("192.0.2.7", 50000))
+    assert sign_in(other, "clerk1", CLERK_PASSWORD).status_code == 303
+    clock.advance(timedelta(minutes=1))
+    assert sign_in(env.client(), "a5", "not the password").status_code == 401
+    assert sign_in(env.client(), "a6", "not the password").status_code == 429
+    bo.db.dispose()
+
+
+def test_lock_out_message_in_english(env: Env) -> None:
+    failed_attempts(env, "clerk1", MAX_FAILURES)
+    client = env.client()
     page = client.get("/staff/sign-in", params={"lang": "en"})
     response = client.post(
         "/staff/sign-in", data={"login": "clerk1", "password": CLERK_PASSWORD, "csrf_token": form_token(page.text)}
     )
-    assert "This account is locked" in alert_text(response.text)
+    assert response.status_code == 429
+    assert "This login ID is locked" in alert_text(response.text)
+
+
+def test_a_sign_in_token_is_good_for_one_attempt_and_the_answer_carries_a_new_one(env: Env) -> None:
+    client = env.client()
+    token = form_token(client.get("/staff/sign-in").text)
+    data = {"login": "clerk1", "password": "not the password", "csrf_token": token}
+    first = client.post("/staff/sign-in", data=data)
+    assert first.status_code == 401
+    assert client.post("/staff/sign-in", data=data).status_code == 403, "the same token again"
+    fresh = form_token(first.text)
+    assert fresh != token
+    assert client.post("/staff/sign-in", data={**data, "csrf_token": fresh}).status_code == 401
+    # A sign-in page left open too long needs a reload.
+    stale = form_token(client.get("/staff/sign-in").text)
+    env.clock.advance(timedelta(hours=1, seconds=1))
+    assert client.post("/staff/sign-in", data={**data, "csrf_token": stale}).status_code == 403
+    assert client.get("/staff/sign-in").status_code == 200
+    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
+
+
+def count_hashes(env: Env) -> dict[str, int]:
+    """Count the argon2 verifications of the app's accounts (known and dummy alike)."""
+    calls = {"verify": 0}
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            calls["verify"] += 1
+            return super().verify(hash, password)
+
+    env.bo.accounts.hasher = CountingHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return calls
 
 
 def test_password_is_rehashed_when_the_hasher_parameters_change(env: Env) -> None:
@@ -629,15 +716,30 @@ def test_cli_refusals(env: Env, db_url: str, capsys: pytest.CaptureFixture[str])
     assert code == 2
 
 
-def test_cli_revoke_and_unlock(env: Env, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_revoke_lock_unlock_set_password_and_remove(
+    env: Env, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = env.bo.accounts.create_token("clerk1", "ci", now=env.clock())
     assert run_main(capsys, "revoke-tokens", "--url", db_url, "--login", "clerk1")[:2] == (0, "revoked 1 token(s)\n")
     assert env.client().get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
-    for _ in range(MAX_FAILURES):
-        sign_in(env.client(), "clerk1", "not the password")
-    assert "ロック" in alert_text(sign_in(env.client(), "clerk1", CLERK_PASSWORD).text)
+
+    browser = env.client()
+    sign_in(browser, "clerk1", CLERK_PASSWORD)
+    assert run_main(capsys, "lock", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert browser.get("/api/whoami").status_code == 401
+    assert alert_text(sign_in(env.client(), "clerk1", CLERK_PASSWORD).text) == INVALID_JA
     assert run_main(capsys, "unlock", "--url", db_url, "--login", "clerk1")[0] == 0
-    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303
+    assert browser.get("/api/whoami").status_code == 401, "unlocking brings no session back"
+    assert sign_in(browser, "clerk1", CLERK_PASSWORD).status_code == 303
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
+    assert run_main(capsys, "set-password", "--url", db_url, "--login", "clerk1", "--password-stdin")[0] == 0
+    assert browser.get("/api/whoami").status_code == 401
+    assert sign_in(browser, "clerk1", "another long passphrase").status_code == 303
+
+    assert run_main(capsys, "remove-staff", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert browser.get("/api/whoami").status_code == 401
+    assert run_main(capsys, "lock", "--url", db_url, "--login", "clerk1")[0] == 1
 
 
 def test_cli_seed_demo_is_idempotent_and_refused_in_production(
@@ -676,3 +778,105 @@ def test_cli_seed_demo_is_idempotent_and_refused_in_production(
     assert "published password" in refused.stderr, refused.stderr
     assert "Traceback" not in refused.stderr, "refused by seed-demo itself, not by invalid settings"
     assert not target.exists()
+
+
+# -- revoking sessions -------------------------------------------------------------------------------------
+
+
+def test_sign_out_ends_every_session_of_that_person_even_a_copied_cookie(env: Env) -> None:
+    first, second, other_person = env.client(), env.client(), env.client()
+    sign_in(first, "clerk1", CLERK_PASSWORD)
+    sign_in(second, "clerk1", CLERK_PASSWORD)
+    sign_in(other_person, "boss", SUPERVISOR_PASSWORD)
+    copied = env.client(cookies={"mdg_session": first.cookies["mdg_session"]})
+    assert copied.get("/api/whoami").status_code == 200
+
+    home = first.get("/staff/")
+    assert first.post("/staff/sign-out", data={"csrf_token": form_token(home.text)}).status_code == 200
+    assert copied.get("/api/whoami").status_code == 401
+    assert copied.get("/staff/", follow_redirects=False).status_code == 303
+    assert second.get("/api/whoami").status_code == 401, "every session of that person ends"
+    assert other_person.get("/api/whoami").json()["login"] == "boss", "nobody else's"
+
+
+def test_password_change_ends_existing_sessions(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    copied = env.client(cookies={"mdg_session": client.cookies["mdg_session"]})
+    env.bo.accounts.set_password("clerk1", "a brand new passphrase")
+    assert client.get("/api/whoami").status_code == 401
+    assert copied.get("/api/whoami").status_code == 401
+    assert sign_in(env.client(), "clerk1", "a brand new passphrase").status_code == 303
+
+
+def test_lock_ends_sessions_and_unlocking_does_not_bring_them_back(env: Env, client: TestClient) -> None:
+    sign_in(client, "clerk1", CLERK_PASSWORD)
+    cookie = client.cookies["mdg_session"]
+    env.bo.accounts.set_active("clerk1", False)
+    env.bo.accounts.set_active("clerk1", True)
+    assert env.client(cookies={"mdg_session": cookie}).get("/api/whoami").status_code == 401
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303
+
+
+def test_a_removed_staff_members_cookie_does_not_open_a_new_account_with_the_same_id(env: Env) -> None:
+    boss = env.client()
+    sign_in(boss, "boss", SUPERVISOR_PASSWORD)
+    with env.bo.db.sessions.begin() as session:
+        account = session.scalars(select(StaffAccount).where(StaffAccount.login == "boss")).one()
+        old_id = account.id
+        session.delete(account)
+    # SQLite hands the highest rowid out again: the new account may get the removed one's id.
+    newcomer = env.bo.accounts.create_staff("newcomer", "新人 三郎", "supervisor", SUPERVISOR_PASSWORD, now=env.clock())
+    assert newcomer.id == old_id
+    assert boss.get("/api/whoami").status_code == 401
+
+
+def test_a_database_made_by_the_previous_version_gets_the_sessions_table(db_url: str) -> None:
+    from backoffice.db import Base, make_engine
+
+    engine = make_engine(db_url)
+    previous = [table for name, table in Base.metadata.tables.items() if name != "staff_session"]
+    Base.metadata.create_all(engine, tables=previous)
+    engine.dispose()
+    settings = Settings(database_url=db_url)
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    app, bo = make_app(settings, clock)
+    bo.accounts.create_staff("clerk1", "窓口 一郎", "clerk", CLERK_PASSWORD, now=clock())
+    client = TestClient(app)
+    assert sign_in(client, "clerk1", CLERK_PASSWORD).status_code == 303
+    assert client.get("/api/whoami").json()["login"] == "clerk1"
+    bo.db.dispose()
+
+
+def test_no_free_hashing_slot_answers_busy_and_the_attempt_does_not_count(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    import backoffice.web
+
+    class NeverFree:
+        async def acquire(self) -> None:
+            await anyio.sleep(60)
+
+        def release(self) -> None:
+            raise AssertionError("never acquired")
+
+    monkeypatch.setattr(backoffice.web, "HASH_QUEUE_TIMEOUT", 0.05)
+    real = env.bo.throttle.hashing
+    env.bo.throttle.hashing = NeverFree()  # type: ignore[assignment]
+    for _ in range(MAX_FAILURES + 1):
+        busy = sign_in(env.client(), "clerk1", "not the password")
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == "5"
+        assert alert_text(busy.text) == t("sign_in.error.busy", "ja")
+    env.bo.throttle.hashing = real
+    assert sign_in(env.client(), "clerk1", CLERK_PASSWORD).status_code == 303, "the busy answers did not count"
+
+
+def test_throttle_keys_addresses_by_host_and_ipv6_by_64() -> None:
+    assert address_key("192.0.2.1") == "192.0.2.1"
+    assert address_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key(None) == "unknown"
+    assert address_key("testclient") == "testclient"
