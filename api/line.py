@@ -112,7 +112,8 @@ async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep
     except InvalidSignatureError:
         WEBHOOK_OUTCOMES.labels(outcome="bad_signature").inc()
         raise HTTPException(400, "invalid X-Line-Signature") from None
-    except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as err:
+    # RecursionError: a signed body nested deeper than the parser's recursion limit is just as unreadable.
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError, RecursionError) as err:
         WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
         raise HTTPException(400, f"malformed webhook body: {type(err).__name__}") from None
     by_user = to_signals(list(events), raw_events, int(time.time() * 1000))
