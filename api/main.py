@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import make_asgi_app
+from temporalio.service import RPCError
 
 from activities.messaging import line_api_client
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
+from api.deps import TemporalUnavailable, answer_temporal_unavailable
 from api.metrics import RequestMetrics
 from backoffice import init_backoffice
 from config import Settings, get_settings
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the back office's own routes: the queue is the staff home page.
     app.include_router(clerk_pages.router)
     init_backoffice(app, settings)
+    app.add_exception_handler(TemporalUnavailable, answer_temporal_unavailable)
+    app.add_exception_handler(RPCError, answer_temporal_unavailable)
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(RequestMetrics)
     return app
