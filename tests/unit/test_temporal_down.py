@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.main import create_app
 from config import Settings
@@ -107,3 +108,23 @@ def test_the_payment_return_page_is_503_while_temporal_is_down(dev: TestClient, 
 def test_readyz_still_reports_instead_of_the_generic_503(dev: TestClient) -> None:
     ready = dev.get("/readyz")
     assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+
+
+def test_an_outage_error_no_route_caught_is_503_and_other_rpc_errors_stay_500(tmp_path: Path) -> None:
+    app = create_app(settings_for(tmp_path))
+
+    async def outage() -> None:
+        raise RPCError("connection lost", RPCStatusCode.UNAVAILABLE, b"")
+
+    async def refused() -> None:
+        raise RPCError("no such thing", RPCStatusCode.NOT_FOUND, b"")
+
+    app.add_api_route("/api/outage", outage)
+    app.add_api_route("/staff/outage", outage)
+    app.add_api_route("/api/refused", refused)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api = client.get("/api/outage")
+        assert api.status_code == 503 and api.json()["detail"].startswith("Temporal is not reachable")
+        page = client.get("/staff/outage", headers={"Accept": "text/html"})
+        assert page.status_code == 503 and "ただいま処理できません" in page.text
+        assert client.get("/api/refused").status_code == 500
