@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import html
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep
+from api.pages import message_page
 from certificates.store import CertificateStore
 from domain.download import check
 from storage.blobs import BlobNotFound, blob_store_from_settings
@@ -28,11 +28,7 @@ PAGES = {
 
 def page(kind: str, status: int) -> HTMLResponse:
     ja, en = PAGES[kind]
-    body = (
-        "<!doctype html><html lang='ja'><head><meta charset='utf-8'><title>市川市 LINE窓口</title></head>"
-        f"<body><h1>{html.escape(ja)}</h1><p lang='en'>{html.escape(en)}</p></body></html>"
-    )
-    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    return message_page(ja, "", en, status_code=status)
 
 
 @router.get("/certificates/{certificate_id}/download", summary="A digital copy, by its signed expiring link")

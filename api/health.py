@@ -7,7 +7,7 @@ import asyncio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import TemporalDep
+from api.deps import LazyTemporalDep
 
 router = APIRouter(tags=["health"])
 
@@ -19,7 +19,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(temporal: TemporalDep) -> JSONResponse:
+async def readyz(temporal: LazyTemporalDep) -> JSONResponse:
     """Temporal is reachable, so webhooks can be accepted."""
     try:
         await asyncio.wait_for(temporal.service_client.check_health(), timeout=3)

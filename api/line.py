@@ -17,7 +17,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.messaging import fetch_profile
-from api.deps import LineDep, SettingsDep, TemporalDep
+from api.deps import LineDep, SettingsDep, TemporalUnavailable, connected_temporal
 from api.line_events import to_signals
 from config import Settings
 from config.temporal import RPC_TIMEOUT
@@ -96,7 +96,7 @@ async def signal_resident(client: Client, settings: Settings, user_id: str, even
 
 
 @router.post("/webhook")
-async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep, line: LineDep) -> dict[str, str]:
+async def webhook(request: Request, settings: SettingsDep, line: LineDep) -> dict[str, str]:
     """Receive LINE events. 200 only once Temporal has durably accepted every event."""
     body = await read_body(request, settings.webhook_max_body_bytes)
     signature = request.headers.get("x-line-signature")
@@ -115,14 +115,19 @@ async def webhook(request: Request, settings: SettingsDep, temporal: TemporalDep
     except InvalidSignatureError:
         WEBHOOK_OUTCOMES.labels(outcome="bad_signature").inc()
         raise HTTPException(400, "invalid X-Line-Signature") from None
-    except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as err:
+    # RecursionError: a signed body nested deeper than the parser's recursion limit is just as unreadable.
+    except (ValueError, KeyError, TypeError, AttributeError, ValidationError, RecursionError) as err:
         WEBHOOK_OUTCOMES.labels(outcome="bad_body").inc()
         raise HTTPException(400, f"malformed webhook body: {type(err).__name__}") from None
     by_user = to_signals(list(events), raw_events, int(time.time() * 1000))
+    if not by_user:  # a connectivity check, group or standby events: acknowledged without Temporal
+        WEBHOOK_OUTCOMES.labels(outcome="accepted").inc()
+        return {"status": "ok"}
     await attach_profiles(line, by_user)
     try:
+        temporal = await connected_temporal(request.app)
         await asyncio.gather(*(signal_resident(temporal, settings, u, ev) for u, ev in by_user.items()))
-    except (RPCError, RuntimeError) as err:
+    except (RPCError, TemporalUnavailable) as err:
         WEBHOOK_OUTCOMES.labels(outcome="temporal_unavailable").inc()
         log.warning("temporal did not accept the events: %s", type(err).__name__)
         raise HTTPException(503, "events could not be stored; please retry") from None

@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import make_asgi_app
+from temporalio.service import RPCError
 
 from activities.messaging import line_api_client
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
 from api.body_limit import BodyLimit
+from api.deps import TemporalUnavailable, answer_temporal_unavailable
 from api.metrics import RequestMetrics
+from api.security import MetricsGuard, SecurityHeaders, docs_router
 from backoffice import init_backoffice
 from backoffice.web import SIGN_IN_MAX_BODY
 from config import Settings, get_settings
@@ -33,7 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.line = AsyncMessagingApi(line_client)  # profiles of residents who follow
             yield
 
-    app = FastAPI(title="Madoguchi API", version="0.1.0", lifespan=lifespan)
+    # The docs and the OpenAPI document are routes of api/security.py: staff only in production.
+    app = FastAPI(
+        title="Madoguchi API", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.include_router(docs_router)
     app.include_router(health.router)
     app.include_router(line.router)
     app.include_router(payments.router)
@@ -44,7 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the back office's own routes: the queue is the staff home page.
     app.include_router(clerk_pages.router)
     init_backoffice(app, settings)
-    app.mount("/metrics", make_asgi_app())
+    app.add_exception_handler(TemporalUnavailable, answer_temporal_unavailable)
+    app.add_exception_handler(RPCError, answer_temporal_unavailable)
+    app.mount("/metrics", MetricsGuard(make_asgi_app(), settings))
     # Outside the back office middleware: a body announced too large gets 413 before anything else looks at it.
     app.add_middleware(
         BodyLimit,
@@ -55,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         default=settings.max_body_bytes,
     )
+    # Outside the back office middleware, so the back office's own headers win on its paths.
+    app.add_middleware(SecurityHeaders, hsts=settings.profile == "production")
     app.add_middleware(RequestMetrics)
     return app
 

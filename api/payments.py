@@ -7,7 +7,6 @@ A redirect that matches nothing gets a 400 page and is logged (ids only, no pers
 
 from __future__ import annotations
 
-import html
 import logging
 
 from fastapi import APIRouter
@@ -15,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import TemporalDep
+from api.pages import MESSAGES, message_page
 from config.temporal import RPC_TIMEOUT
 from domain.ids import application_workflow_id
 from domain.models import PaymentRecord, PaymentRedirect
@@ -44,24 +44,13 @@ PAGES = {
         "このお支払いはすでに終了しています。LINEのトークで状況をご確認ください。",
         "This payment is no longer open. Please check the LINE chat for its status.",
     ),
-    "unavailable": (
-        "ただいま処理できません",
-        "ただいま処理できません。少し待ってから、このページを再読み込みしてください。",
-        "This cannot be processed right now. Please reload this page in a moment.",
-    ),
+    "unavailable": MESSAGES["unavailable"],
 }
 
 
 def page(kind: str, status: int = 200) -> HTMLResponse:
     title, ja, en = PAGES[kind]
-    body = (
-        "<!doctype html><html lang='ja'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)} | 市川市 LINE窓口</title></head>"
-        "<body style='font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem'>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(ja)}</p><p lang='en'>{html.escape(en)}</p></body></html>"
-    )
-    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    return message_page(title, ja, en, status_code=status)
 
 
 async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order_id: str) -> HTMLResponse:

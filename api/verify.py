@@ -3,9 +3,12 @@
 - ``GET /verify/keys``: the public keys, ``{"keys": [JWK, ...]}`` (Ed25519, with key ids; the current key
   first, the older keys of CERT_SIGNING_KEYS after it, so certificates signed before a rotation still verify).
 - ``GET /verify/{certificate_id}.json``: ``{"status": "valid" | "revoked", ...}``; an unknown id (or one not
-  issued yet) is HTTP 404 ``{"status": "unknown"}``.
+  issued yet) is HTTP 404 ``{"status": "unknown"}``. A row whose signature does not verify against the published
+  keys, or whose signed payload names another certificate, is ``{"status": "invalid"}`` (HTTP 200) and discloses
+  nothing of the payload; a payload that cannot be read at all is ``{"status": "invalid"}`` with HTTP 409. Both
+  are logged with the certificate number.
 - ``GET /verify/{certificate_id}``: the same as a page in Japanese and English (the URL of the QR code printed
-  on every certificate). Self-contained: no external resources, no scripts.
+  on every certificate; api/templates/verify.html). Self-contained: no external resources, no scripts.
 - ``POST /staff/certificates/{certificate_id}/revoke``: supervisors only (clerks 403, anonymous to sign-in),
   CSRF token required, form field ``reason``; redirects (303) to ``/verify/{certificate_id}``. The verify page
   shows the form to a signed-in supervisor.
@@ -23,18 +26,17 @@ Settings come from ``request.app.state.settings``, else from the back office sta
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from api.pages import render
 from backoffice.auth import (
     SupervisorStaff,
     csrf_token,
@@ -56,39 +58,7 @@ router = APIRouter(include_in_schema=False)
 _ID_RE = re.compile(r"^[A-Za-z0-9]{16,32}$")
 REASON_MAX = 500
 
-_STYLE = """
-body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",Meiryo,system-ui,sans-serif;margin:0;
-background:#f4f6f8;color:#1b1b1b;line-height:1.6}
-main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-h1{font-size:1.4rem;margin:0 0 1rem}
-.en{color:#4a4a4a;font-size:.92em}
-.status{border-radius:.4rem;padding:1rem 1.2rem;margin:0 0 1.5rem;border:2px solid}
-.status p{margin:0}.status strong{font-size:1.3rem}
-.valid{background:#e8f5ec;border-color:#1d7a3a}.revoked{background:#fdecea;border-color:#b3261e}
-.unknown{background:#eceff1;border-color:#607d8b}
-table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border:1px solid #b0b8c0;padding:.5rem .7rem;text-align:left;vertical-align:top}
-th{background:#eef1f4;width:38%;font-weight:600}
-td.hash{font-family:monospace;word-break:break-all;font-size:.85em}
-.note{font-size:.9rem;margin-top:1.2rem}
-form{margin-top:2rem;padding:1rem;background:#fff;border:1px solid #b0b8c0;border-radius:.4rem}
-label{display:block;font-weight:600;margin-bottom:.3rem}
-textarea{width:100%;box-sizing:border-box;min-height:4rem;font:inherit}
-button{margin-top:.6rem;padding:.5rem 1rem;font:inherit;background:#b3261e;color:#fff;border:0;border-radius:.3rem}
-.error{color:#b3261e;font-weight:600}
-"""
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-_HEADERS = {
-    "content-security-policy": (
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-    "x-robots-tag": "noindex, nofollow",
-    "cache-control": "no-store",
-}
+_HEADERS = {"x-robots-tag": "noindex, nofollow", "cache-control": "no-store"}
 
 
 # -- dependencies ------------------------------------------------------------------------------------------
@@ -122,13 +92,51 @@ StoreDep = Annotated[CertificateStore, Depends(certificate_store)]
 
 # -- what is disclosed -------------------------------------------------------------------------------------
 
+Status = Literal["valid", "revoked", "invalid"]
 
-def disclosure(stored: StoredCertificate, public_keys: dict[str, Any]) -> dict[str, Any]:
-    """The public view of an issued certificate (see the module docstring for what is left out)."""
-    assert stored.payload is not None and stored.signature is not None and stored.key_id is not None
-    data = CertificateData.from_payload(json.loads(stored.payload))
+
+@dataclass(frozen=True)
+class Checked:
+    """An issued row checked against the published keys.
+
+    `status` is "valid" or "revoked" (from the register) only when the payload's signature verifies and the
+    payload names this row's certificate; else "invalid". `data` is set exactly when the status is not
+    "invalid": nothing of a payload that did not verify is ever shown. `unreadable`: the payload could not even
+    be parsed (answered 409 rather than 200).
+    """
+
+    status: Status
+    data: CertificateData | None = None
+    unreadable: bool = False
+
+
+def check(stored: StoredCertificate, public_keys: dict[str, Any]) -> Checked:
+    """The row's status from its signature and the register together (see `Checked`). Logs what failed, by
+    certificate number only (the payload's values may be personal data, and the id opens the public page)."""
+    payload, signature, key_id = stored.payload, stored.signature, stored.key_id
+    try:
+        data = CertificateData.from_payload(json.loads(payload or ""))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        # The exception's text may quote the payload (a birth date, a name): only its type is logged.
+        log.error("certificate %s: its stored payload cannot be read (%s)", stored.number, type(err).__name__)
+        return Checked("invalid", unreadable=True)
+    if not (signature and key_id and verify(payload or "", signature, key_id, public_keys)):
+        log.warning("certificate %s: its stored payload does not match its signature", stored.number)
+        return Checked("invalid")
+    if (data.certificate_id, data.number) != (stored.certificate_id, stored.number):
+        log.warning("certificate %s: its signed payload belongs to another certificate", stored.number)
+        return Checked("invalid")
+    return Checked("revoked" if stored.revoked_at is not None else "valid", data)
+
+
+def disclosure(stored: StoredCertificate, checked: Checked) -> dict[str, Any]:
+    """The public view of an issued certificate, `checked` by `check` (see the module docstring for what is
+    left out)."""
+    data = checked.data
+    if data is None:
+        return {"status": "invalid", "certificate_id": stored.certificate_id, "signature_valid": False}
     view: dict[str, Any] = {
-        "status": stored.status,
+        "status": checked.status,
         "certificate_id": stored.certificate_id,
         "number": stored.number,
         "type": data.procedure_code,
@@ -139,7 +147,7 @@ def disclosure(stored: StoredCertificate, public_keys: dict[str, Any]) -> dict[s
         "holder": {"name": data.holder_name, "birth_date": data.holder_birth_date.isoformat()},
         "pages": stored.pages,
         "key_id": stored.key_id,
-        "signature_valid": verify(stored.payload, stored.signature, stored.key_id, public_keys),
+        "signature_valid": True,
         "pdf_sha256": stored.pdf_sha256,
         "revoked_at": stored.revoked_at.isoformat() if stored.revoked_at else None,
     }
@@ -153,6 +161,10 @@ def _lookup(store: CertificateStore, certificate_id: str) -> StoredCertificate |
         return None
     stored = store.get(certificate_id)
     return stored if stored is not None and stored.status != "allocated" else None
+
+
+def _public_keys(request: Request) -> dict[str, Any]:
+    return _keyring(_settings(request).cert_signing_keys).keys_document()
 
 
 # -- routes ------------------------------------------------------------------------------------------------
@@ -170,8 +182,9 @@ def verify_json(request: Request, certificate_id: str, store: StoreDep) -> JSONR
     headers = {"cache-control": "no-store", "x-robots-tag": "noindex"}
     if stored is None:
         return JSONResponse({"status": "unknown"}, status_code=404, headers=headers)
-    keys = _keyring(_settings(request).cert_signing_keys).keys_document()
-    return JSONResponse(disclosure(stored, keys), headers=headers)
+    checked = check(stored, _public_keys(request))
+    status_code = 409 if checked.unreadable else 200
+    return JSONResponse(disclosure(stored, checked), status_code=status_code, headers=headers)
 
 
 @router.get("/verify/{certificate_id}", response_class=HTMLResponse)
@@ -222,14 +235,10 @@ def _signed_in(request: Request) -> bool:
     return getattr(request.app.state, "backoffice", None) is not None and read_session(request) is not None
 
 
-def _row(ja: str, en: str, value: str, css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return f'<tr><th scope="row">{escape(ja)}<br><span class="en">{escape(en)}</span></th><td{cls}>{value}</td></tr>'
-
-
 _STATUS_TEXT = {
     "valid": ("有効な証明書です", "This certificate is valid."),
     "revoked": ("この証明書は失効しています", "This certificate has been revoked."),
+    "invalid": ("この証明書は確認できません", "This certificate cannot be verified."),
     "unknown": ("該当する証明書はありません", "No such certificate."),
 }
 
@@ -238,79 +247,24 @@ def _page(
     request: Request, store: CertificateStore, certificate_id: str, *, error: bool = False, status_code: int = 200
 ) -> HTMLResponse:
     stored = _lookup(store, certificate_id)
-    status = "unknown" if stored is None else stored.status
-    ja, en = _STATUS_TEXT[status]
-    parts = [
-        '<!doctype html><html lang="ja"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="robots" content="noindex, nofollow">',
-        "<title>証明書の確認 | Certificate verification — 市川市</title>",
-        f"<style>{_STYLE}</style></head><body><main>",
-        '<h1>市川市 証明書の確認 <span class="en" lang="en">Ichikawa City certificate verification</span></h1>',
-        f'<div class="status {status}" role="status"><p><strong>{escape(ja)}</strong></p>'
-        f'<p class="en" lang="en">{escape(en)}</p></div>',
-    ]
+    context: dict[str, Any] = {"certificate_id": certificate_id, "reason_max": REASON_MAX, "error": error}
     if stored is None:
-        parts.append(
-            "<p>証明書のURL又はQRコードをご確認ください。</p>"
-            '<p class="en" lang="en">Check the URL or scan the QR code printed on the certificate again.</p>'
-        )
+        status = "unknown"
         if status_code == 200:
             status_code = 404
     else:
-        keys = _keyring(_settings(request).cert_signing_keys).keys_document()
-        view = disclosure(stored, keys)
-        data = CertificateData.from_payload(json.loads(stored.payload or "{}"))
-        rows = [
-            _row("証明書番号", "Certificate number", escape(view["number"])),
-            _row(
-                "種類",
-                "Type",
-                f"{escape(view['title']['ja'])}<br><span class='en'>{escape(view['title']['en'])}</span>",
-            ),
-            _row("交付年月日", "Date of issue", f"{escape(view['issued_on_ja'])}（{escape(view['issued_on'])}）"),
-            _row("発行者", "Issuer", escape(view["issuer"])),
-            _row("氏名", "Name", escape(view["holder"]["name"])),
-            _row(
-                "生年月日",
-                "Date of birth",
-                f"{escape(wareki(data.holder_birth_date))}（{escape(view['holder']['birth_date'])}）",
-            ),
-        ]
-        if "persons_listed" in view:
-            rows.append(_row("記載人数", "Persons listed", str(view["persons_listed"])))
-        rows.append(_row("枚数", "Pages", str(view["pages"])))
-        signature = "正常 / valid" if view["signature_valid"] else "検証できません / cannot be verified"
-        rows.append(_row("電子署名", "Signature", f"{signature}（{escape(view['key_id'])}）"))
-        rows.append(_row("PDFのSHA-256", "PDF SHA-256", escape(view["pdf_sha256"] or "-"), "hash"))
-        if stored.revoked_at is not None:
-            rows.append(_row("失効日時", "Revoked at", escape(view["revoked_at"] or "")))
-            if _signed_in(request):
-                who = f"{stored.revoked_by or ''}: {stored.revoke_reason or ''}"
-                rows.append(_row("失効理由（職員のみ）", "Reason (staff only)", escape(who)))
-        parts.append("<table>" + "".join(rows) + "</table>")
-        parts.append(
-            '<p class="note">本人確認に必要な最小限の項目のみ表示しています（住所等は表示しません）。'
-            "お手元の証明書の記載と照合してください。電子交付のPDFは "
-            "<code>python -m certificates verify FILE --keys keys.json</code>（公開鍵: /verify/keys）で"
-            "改ざんの有無を確認できます。</p>"
-            '<p class="note en" lang="en">Only what is needed to check the certificate is shown (no address). '
-            "Compare it with the certificate in hand. A digital PDF can be checked for changes offline with "
-            "<code>python -m certificates verify FILE --keys keys.json</code> (public keys: /verify/keys).</p>"
-        )
-        if stored.status == "valid" and _supervisor(request):
-            message = (
-                '<p class="error" role="alert">失効理由を入力してください（500文字以内）。 / '
-                "Enter a reason (up to 500 characters).</p>"
-                if error
-                else ""
-            )
-            parts.append(
-                f'<form method="post" action="/staff/certificates/{escape(stored.certificate_id)}/revoke">'
-                f'<input type="hidden" name="csrf_token" value="{escape(csrf_token(request))}">'
-                f'<label for="reason">失効させる理由 / Reason for revocation</label>{message}'
-                f'<textarea id="reason" name="reason" maxlength="{REASON_MAX}" required></textarea>'
-                '<button type="submit">この証明書を失効させる / Revoke this certificate</button></form>'
-            )
-    parts.append("</main></body></html>")
-    return HTMLResponse("".join(parts), status_code=status_code, headers=_HEADERS)
+        checked = check(stored, _public_keys(request))
+        status = checked.status
+        if checked.unreadable:
+            status_code = 409
+        if checked.data is not None:
+            context["view"] = disclosure(stored, checked)
+            context["birth_date_ja"] = wareki(checked.data.holder_birth_date)
+            if stored.revoked_at is not None and _signed_in(request):
+                context["revocation"] = f"{stored.revoked_by or ''}: {stored.revoke_reason or ''}"
+            if status == "valid" and _supervisor(request):
+                context["revoke_form"] = True
+                context["csrf_token"] = csrf_token(request)
+    context["status"] = status
+    context["status_ja"], context["status_en"] = _STATUS_TEXT[status]
+    return render("verify.html", context, status_code=status_code, headers=_HEADERS)

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # be longer than the idle timeout of the clients and proxies in front (LINE, a load balancer, httpx's
     # 5 s pool expiry): when both sides time out together, a request sent on a connection being closed fails.
     http_keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
+    # Bearer token Prometheus sends for the API's /metrics. Unset: open in development, 404 in production.
+    metrics_token: str | None = None
 
     # Emulator (development and tests only)
     emulator_host: str = "127.0.0.1"

@@ -21,7 +21,7 @@ from backoffice import cheap_hasher, init_backoffice
 from certificates.__main__ import main as cli_main
 from certificates.issue import IssuedCertificate, issue_certificate
 from certificates.signing import Keyring, verify_pdf
-from certificates.store import CertificateStore
+from certificates.store import CertificateRow, CertificateStore
 from config import Settings
 from domain.models import RevokeCertificateInput
 from registry.seed import seed_demo
@@ -282,3 +282,94 @@ def test_rotation_end_to_end_with_the_published_keys(env: Env, client: TestClien
     assert client.get(f"/verify/{issued.certificate_id}.json").json()["key_id"] == "k2025"
     pdf.write_bytes(pdf.read_bytes().replace(b"q 595.28", b"q 595.00"))
     assert cli_main(["verify", str(pdf), "--keys", str(keys)]) == 1
+
+
+# -- an altered or unreadable register row -----------------------------------------------------------------
+
+
+def alter(env: Env, certificate_id: str, **values: object) -> None:
+    """Change the certificate's row behind the application's back (as a database user could)."""
+    with env.app.state.backoffice_sessions.begin() as session:
+        row = session.get(CertificateRow, certificate_id)
+        assert row is not None
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def assert_not_valid(client: TestClient, certificate_id: str, expected_status: int = 200) -> None:
+    response = client.get(f"/verify/{certificate_id}.json")
+    assert response.status_code == expected_status, response.text
+    body = response.json()
+    assert body["status"] == "invalid" and body.get("signature_valid") is False
+    page = client.get(f"/verify/{certificate_id}")
+    assert page.status_code == expected_status, page.text
+    assert "有効な証明書です" not in page.text and "This certificate is valid." not in page.text
+    assert 'class="status valid"' not in page.text, "never the green box"
+    assert "この証明書は確認できません" in page.text and "cannot be verified" in page.text
+    assert "市川 一郎" not in page.text + response.text, "nothing from an unverified payload is shown"
+
+
+def test_a_row_with_an_altered_payload_is_invalid_not_valid(env: Env, client: TestClient) -> None:
+    issued = env.issue("app-1")
+    stored = env.store.get(issued.certificate_id)
+    assert stored is not None and stored.payload is not None
+    alter(env, issued.certificate_id, payload=stored.payload.replace("1970-05-20", "1999-05-20"))
+    assert_not_valid(client, issued.certificate_id)
+
+
+def test_a_row_with_an_altered_signature_or_key_id_is_invalid(env: Env, client: TestClient) -> None:
+    first, second = env.issue("app-1"), env.issue("app-2", person=HANAKO)
+    other = env.store.get(second.certificate_id)
+    assert other is not None
+    alter(env, first.certificate_id, signature=other.signature)
+    assert_not_valid(client, first.certificate_id)
+    alter(env, second.certificate_id, key_id="k2025")
+    assert_not_valid(client, second.certificate_id)
+
+
+def test_a_validly_signed_payload_copied_into_another_row_is_invalid(env: Env, client: TestClient) -> None:
+    first, second = env.issue("app-1"), env.issue("app-2", person=HANAKO)
+    source = env.store.get(first.certificate_id)
+    assert source is not None
+    alter(env, second.certificate_id, payload=source.payload, signature=source.signature, key_id=source.key_id)
+    assert_not_valid(client, second.certificate_id)
+
+
+@pytest.mark.parametrize("payload", ["not json {", "[]", "{}", '{"format": 1}', ""])
+def test_an_unreadable_payload_is_409_with_a_log_line_not_500(
+    env: Env, client: TestClient, caplog: pytest.LogCaptureFixture, payload: str
+) -> None:
+    issued = env.issue("app-1")
+    alter(env, issued.certificate_id, payload=payload)
+    with caplog.at_level("WARNING", logger="api.verify"):
+        assert_not_valid(client, issued.certificate_id, expected_status=409)
+    lines = [r.getMessage() for r in caplog.records if r.name == "api.verify"]
+    assert lines and all(issued.number in line for line in lines), lines
+    assert not any(issued.certificate_id in line for line in lines), "the id opens the public page: not logged"
+    assert not any("市川" in line or "1970" in line for line in lines), "no personal data in the log"
+
+
+def test_an_unreadable_but_signed_payload_is_409_not_500(
+    env: Env, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A payload the current code cannot read, signed with the city's own key (a format the code forgot)."""
+    issued = env.issue("app-1")
+    stored = env.store.get(issued.certificate_id)
+    assert stored is not None and stored.payload is not None
+    payload = stored.payload.replace('"1970-05-20"', '"1970-13-45"')
+    signed = Keyring.parse(KEYS).sign(payload)
+    alter(env, issued.certificate_id, payload=payload, signature=signed.signature_b64, key_id=signed.key_id)
+    with caplog.at_level("WARNING", logger="api.verify"):
+        assert_not_valid(client, issued.certificate_id, expected_status=409)
+    assert not any("1970-13-45" in r.getMessage() for r in caplog.records), "no payload values in the log"
+
+
+def test_a_revoked_certificate_with_an_altered_payload_is_still_not_valid(env: Env, client: TestClient) -> None:
+    issued = env.issue("app-1")
+    env.store.revoke(issued.certificate_id, by="boss", reason="x", now=NOW)
+    stored = env.store.get(issued.certificate_id)
+    assert stored is not None and stored.payload is not None
+    alter(env, issued.certificate_id, payload=stored.payload.replace("1970-05-20", "1999-05-20"))
+    body = client.get(f"/verify/{issued.certificate_id}.json").json()
+    assert body["status"] in ("invalid", "revoked") and body["status"] != "valid"
+    assert "有効な証明書です" not in client.get(f"/verify/{issued.certificate_id}").text

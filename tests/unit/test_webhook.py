@@ -86,6 +86,23 @@ def test_malformed_body_with_valid_signature_is_400_with_reason(client: TestClie
     assert status == 400 and "malformed webhook body" in text
 
 
+DEEP = 1500  # beyond Python's default recursion limit (1000), within the fixture's 4096-byte body limit
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"destination":"U1","events":' + b"[" * DEEP + b"]" * DEEP + b"}",
+        b'{"destination":"U1","events":[{"type":"message","message":' + b"[" * DEEP + b"]" * DEEP + b"}]}",
+        b"[" * DEEP + b"]" * DEEP,
+    ],
+)
+def test_a_deeply_nested_signed_body_is_400_not_500(client: TestClient, body: bytes) -> None:
+    assert len(body) <= 4096
+    status, text = post(client, body, sign(body))
+    assert status == 400 and "malformed webhook body" in text
+
+
 def test_oversized_body_is_413(client: TestClient) -> None:
     body = json.dumps({"destination": "U1", "events": [], "pad": "x" * 5000}).encode()
     assert post(client, body, sign(body))[0] == 413
