@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-import line_emulator.linepay as sandbox_module
+import line_emulator.linepay.sandbox as sandbox_module
 from config import Settings
 from line_emulator.app import create_app
 
