@@ -1,0 +1,1 @@
+"""The stages of an application, each a class driven by `ApplicationWorkflow.run` through one shared context."""
