@@ -15,6 +15,7 @@ from certificates.store import CertificateStore
 from domain.download import download_url
 from domain.models import DownloadLinkInput, IssueCertificateInput, IssuedCertificateResult, RevokeCertificateInput
 from storage.blobs import BlobStore
+from workflows.shared import DOWNLOAD_LINK_ACTIVITY, ISSUE_CERTIFICATE_ACTIVITY, REVOKE_CERTIFICATE_ACTIVITY
 
 # Who revoked it, in the register's revoked_by (a staff login otherwise).
 REVOKED_BY_SYSTEM = "system"
@@ -37,14 +38,14 @@ class CertificateActivities:
         self._public_url = public_url
         self._link_secret = link_secret
 
-    @activity.defn(name="download_link")
+    @activity.defn(name=DOWNLOAD_LINK_ACTIVITY)
     async def download_link(self, inp: DownloadLinkInput) -> str:
         """A signed, expiring link to a digital copy (the secret stays in the worker, out of workflow code)."""
         return download_url(
             inp.public_url, self._link_secret, inp.certificate_id, datetime.fromisoformat(inp.expires_at)
         )
 
-    @activity.defn(name="issue_certificate")
+    @activity.defn(name=ISSUE_CERTIFICATE_ACTIVITY)
     async def issue_certificate(self, inp: IssueCertificateInput) -> IssuedCertificateResult:
         """A retry returns the same certificate (id, number and date are allocated once per application)."""
         try:
@@ -77,7 +78,7 @@ class CertificateActivities:
             pages=issued.pages,
         )
 
-    @activity.defn(name="revoke_certificate")
+    @activity.defn(name=REVOKE_CERTIFICATE_ACTIVITY)
     async def revoke_certificate(self, inp: RevokeCertificateInput) -> str:
         """Mark an issued certificate revoked in the register; its revocation time (ISO), or "" if the
         register does not know it. Idempotent: a second call keeps the first revocation."""

@@ -18,6 +18,7 @@ from domain.id_photo import IdPhotoLimits, IdPhotoReport, Reason, check_id_photo
 from domain.models import DeleteIdPhotosInput, ReceivedIdPhoto, ReceiveIdPhotoInput
 from storage.blobs import BlobStore
 from storage.photo_index import PhotoIndex
+from workflows.shared import DELETE_ID_PHOTOS_ACTIVITY, RECEIVE_ID_PHOTO_ACTIVITY
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class IdPhotoActivities:
         self._limits = limits or IdPhotoLimits()
         self._slots = asyncio.Semaphore(CONCURRENT_CHECKS)
 
-    @activity.defn(name="receive_id_photo")
+    @activity.defn(name=RECEIVE_ID_PHOTO_ACTIVITY)
     async def receive_id_photo(self, inp: ReceiveIdPhotoInput) -> ReceivedIdPhoto:
         try:
             data = bytes(await self._blob_api.get_message_content(inp.content_id))
@@ -102,7 +103,7 @@ class IdPhotoActivities:
         duplicates = [m.application_id for m in matches if m.application_id != inp.application_id]
         return ReceivedIdPhoto(outcome="checked", blob_key=key, report=report.to_dict(), duplicate_of=duplicates)
 
-    @activity.defn(name="delete_id_photos")
+    @activity.defn(name=DELETE_ID_PHOTOS_ACTIVITY)
     async def delete_id_photos(self, inp: DeleteIdPhotosInput) -> int:
         """Deletes the application's photos and their hashes; safe to repeat."""
         deleted = 0

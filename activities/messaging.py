@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from config import Settings
 from domain.models import GetProfileInput, Profile, SendMessagesInput, SendMessagesResult
+from workflows.shared import GET_PROFILE_ACTIVITY, SEND_MESSAGES_ACTIVITY
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ class LineActivities:
             _host=self._api.line_base_path,
         )
 
-    @activity.defn(name="send_messages")
+    @activity.defn(name=SEND_MESSAGES_ACTIVITY)
     async def send_messages(self, inp: SendMessagesInput) -> SendMessagesResult:
         if not inp.messages:
             return SendMessagesResult(via="none")
@@ -138,7 +139,7 @@ class LineActivities:
         MESSAGES_SENT.labels(via="push").inc()
         return SendMessagesResult(via="push")
 
-    @activity.defn(name="get_profile")
+    @activity.defn(name=GET_PROFILE_ACTIVITY)
     async def get_profile(self, inp: GetProfileInput) -> Profile:
         try:
             return await fetch_profile(self._api, inp.line_user_id)

@@ -27,6 +27,7 @@ from payments.port import (
     PaymentRequest,
     PaymentState,
 )
+from workflows.shared import CONFIRM_PAYMENT_ACTIVITY, REFUND_PAYMENT_ACTIVITY, REQUEST_PAYMENT_ACTIVITY
 
 log = logging.getLogger(__name__)
 PAYMENTS = Counter("madoguchi_payments_total", "Payment operations by outcome", ["operation", "outcome"])
@@ -62,7 +63,7 @@ class PaymentActivities:
     def __init__(self, provider: PaymentProvider) -> None:
         self._provider = provider
 
-    @activity.defn(name="request_payment")
+    @activity.defn(name=REQUEST_PAYMENT_ACTIVITY)
     async def request_payment(self, inp: RequestPaymentInput) -> RequestedPaymentResult:
         try:
             requested = await self._provider.request(
@@ -82,7 +83,7 @@ class PaymentActivities:
         log.info("payment requested", extra={"application_id": inp.application_id, "order_id": inp.order_id})
         return RequestedPaymentResult(transaction_id=requested.transaction_id, payment_url=requested.payment_url)
 
-    @activity.defn(name="confirm_payment")
+    @activity.defn(name=CONFIRM_PAYMENT_ACTIVITY)
     async def confirm_payment(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
         """Checks the state first, so a retry (or a confirm whose answer was lost) never captures twice."""
         async with heartbeating():
@@ -107,7 +108,7 @@ class PaymentActivities:
         log.info("payment confirmed", extra={"transaction_id": inp.transaction_id, "already": confirmed.already})
         return ConfirmPaymentResult(outcome="captured", already=confirmed.already)
 
-    @activity.defn(name="refund_payment")
+    @activity.defn(name=REFUND_PAYMENT_ACTIVITY)
     async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:
         try:
             async with heartbeating():

@@ -10,12 +10,12 @@ from temporalio import activity
 
 from domain.catalog import Catalog
 from domain.policy import (
-    FREEZE_APPLICATION_POLICY,
     ApplicationPolicy,
     ApplicationPolicyInput,
     PolicySettings,
     application_policy,
 )
+from workflows.shared import FREEZE_APPLICATION_POLICY_ACTIVITY
 
 
 class PolicyActivities:
@@ -23,6 +23,6 @@ class PolicyActivities:
         self._settings = settings
         self._catalog = catalog
 
-    @activity.defn(name=FREEZE_APPLICATION_POLICY)
+    @activity.defn(name=FREEZE_APPLICATION_POLICY_ACTIVITY)
     async def freeze_application_policy(self, inp: ApplicationPolicyInput) -> ApplicationPolicy:
         return application_policy(inp, self._catalog.get(inp.procedure_code), self._settings)

@@ -11,13 +11,14 @@ from temporalio import activity
 from domain.models import MatchRegistryInput
 from registry.matching import Applicant, match_in_registry
 from registry.port import Registry
+from workflows.shared import MATCH_REGISTRY_ACTIVITY
 
 
 class RegistryActivities:
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
 
-    @activity.defn(name="match_registry")
+    @activity.defn(name=MATCH_REGISTRY_ACTIVITY)
     async def match_registry(self, inp: MatchRegistryInput) -> dict[str, Any]:
         """exact / partial (with the differing fields) / none, and what the registry holds, for the clerk."""
         match = await asyncio.to_thread(match_in_registry, self._registry, Applicant.from_answers(inp.answers))

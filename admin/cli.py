@@ -58,6 +58,7 @@ from registry.seed import MAX_SYNTHETIC, SeedResult, seed_demo, seed_synthetic
 from registry.sql import create_registry_engine
 from storage.blobs import Keyring
 from workflows.application import WITHDRAWABLE
+from workflows.shared import WITHDRAW_SIGNAL
 
 EXIT_FAILED = 1
 DEFAULT_TIMEOUT = 10.0
@@ -464,7 +465,7 @@ def withdraw(ctx: typer.Context, application_id: ApplicationArg) -> None:
             )
         handle = client.get_workflow_handle(description.id, run_id=description.run_id)
         try:
-            await handle.signal("withdraw", WithdrawInput(reason="operator"), rpc_timeout=RPC_TIMEOUT)
+            await handle.signal(WITHDRAW_SIGNAL, WithdrawInput(reason="operator"), rpc_timeout=RPC_TIMEOUT)
         except RPCError as err:
             raise Refused(f"the signal was not accepted: {err.message}") from None
         return status

@@ -38,6 +38,7 @@ from domain.models import (
     MarkMailedInput,
 )
 from domain.review import InvalidDecision, validate
+from workflows.shared import DECIDE_UPDATE, MARK_MAILED_UPDATE, VIEW_QUERY
 
 log = logging.getLogger(__name__)
 APPLICATION_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
@@ -194,7 +195,7 @@ async def list_applications(
 async def get_view(client: Client, application_id: str) -> ApplicationView:
     handle = client.get_workflow_handle(application_workflow_id(check_id(application_id)))
     try:
-        view: ApplicationView = await handle.query("view", result_type=ApplicationView, rpc_timeout=RPC_TIMEOUT)
+        view: ApplicationView = await handle.query(VIEW_QUERY, result_type=ApplicationView, rpc_timeout=RPC_TIMEOUT)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise NotFound(f"unknown application id {application_id!r}") from None
@@ -211,7 +212,7 @@ async def decide(client: Client, application_id: str, decision: DecisionInput) -
     handle = client.get_workflow_handle(application_workflow_id(check_id(application_id)))
     try:
         result: Decision = await handle.execute_update(
-            "decide", decision, result_type=Decision, rpc_timeout=timedelta(seconds=30)
+            DECIDE_UPDATE, decision, result_type=Decision, rpc_timeout=timedelta(seconds=30)
         )
     except WorkflowUpdateFailedError as err:
         cause = err.cause
@@ -243,7 +244,7 @@ async def mark_mailed(client: Client, application_id: str, mailed: MarkMailedInp
     handle = client.get_workflow_handle(application_workflow_id(check_id(application_id)))
     try:
         result: CertificateRecord = await handle.execute_update(
-            "mark_mailed", mailed, result_type=CertificateRecord, rpc_timeout=timedelta(seconds=30)
+            MARK_MAILED_UPDATE, mailed, result_type=CertificateRecord, rpc_timeout=timedelta(seconds=30)
         )
     except WorkflowUpdateFailedError as err:
         cause = err.cause

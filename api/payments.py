@@ -19,6 +19,7 @@ from config.temporal import RPC_TIMEOUT
 from domain.ids import application_workflow_id
 from domain.models import PaymentRecord, PaymentRedirect
 from domain.payment import application_of_order
+from workflows.shared import PAYMENT_AUTHORIZED_SIGNAL, PAYMENT_CANCELLED_SIGNAL, PAYMENT_QUERY
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/payments/linepay", tags=["payments"])
@@ -61,7 +62,7 @@ async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order
     handle = temporal.get_workflow_handle(application_workflow_id(application_id))
     try:
         record: PaymentRecord | None = await handle.query(
-            "payment", result_type=PaymentRecord | None, rpc_timeout=RPC_TIMEOUT
+            PAYMENT_QUERY, result_type=PaymentRecord | None, rpc_timeout=RPC_TIMEOUT
         )
     except RPCError as err:
         if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
@@ -78,7 +79,7 @@ async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order
             "payment %s redirect for a payment in state %s (application %s)", kind, record.state, application_id
         )
         return page("closed", 409)
-    signal = "payment_authorized" if kind == "confirm" else "payment_cancelled"
+    signal = PAYMENT_AUTHORIZED_SIGNAL if kind == "confirm" else PAYMENT_CANCELLED_SIGNAL
     try:
         await handle.signal(signal, PaymentRedirect(transaction_id=transaction_id, order_id=order_id))
     except RPCError:

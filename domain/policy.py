@@ -17,7 +17,6 @@ from typing import Protocol
 from domain.catalog import Procedure
 
 __all__ = [
-    "FREEZE_APPLICATION_POLICY",
     "ApplicationPolicy",
     "ApplicationPolicyInput",
     "IntakePolicy",
@@ -26,9 +25,6 @@ __all__ = [
     "application_policy",
     "intake_policy",
 ]
-
-# The local activity that freezes a new application's policy (`activities.policy`).
-FREEZE_APPLICATION_POLICY = "freeze_application_policy"
 
 
 class PolicySettings(Protocol):

@@ -27,7 +27,19 @@ with workflow.unsafe.imports_passed_through():
         PaymentRedirect,
         WithdrawInput,
     )
-    from workflows.shared import APPLICATION_WORKFLOW
+    from workflows.shared import (
+        APPLICATION_WORKFLOW,
+        DECIDE_UPDATE,
+        ID_PHOTO_RECORD_QUERY,
+        ID_PHOTO_SIGNAL,
+        MARK_MAILED_UPDATE,
+        PAYMENT_AUTHORIZED_SIGNAL,
+        PAYMENT_CANCELLED_SIGNAL,
+        PAYMENT_QUERY,
+        STATUS_QUERY,
+        VIEW_QUERY,
+        WITHDRAW_SIGNAL,
+    )
     from workflows.stages.certificate import CertificateStage
     from workflows.stages.context import ApplicationContext
     from workflows.stages.id_photo import IdPhotoStage
@@ -100,25 +112,25 @@ class ApplicationWorkflow:
         await self._ctx.set_status(ApplicationStatus.WITHDRAWN)
 
     # --- signals ---------------------------------------------------------------------------------
-    @workflow.signal
+    @workflow.signal(name=WITHDRAW_SIGNAL)
     def withdraw(self, inp: WithdrawInput) -> None:
         if self._ctx.status in WITHDRAWABLE:
             self._ctx.withdrawal = inp
 
-    @workflow.signal
+    @workflow.signal(name=ID_PHOTO_SIGNAL)
     def id_photo(self, photo: IdPhotoSubmitted) -> None:
         self._identity.submitted(photo)
 
-    @workflow.signal
+    @workflow.signal(name=PAYMENT_AUTHORIZED_SIGNAL)
     def payment_authorized(self, redirect: PaymentRedirect) -> None:
         self._payment.accept_redirect("confirm", redirect)
 
-    @workflow.signal
+    @workflow.signal(name=PAYMENT_CANCELLED_SIGNAL)
     def payment_cancelled(self, redirect: PaymentRedirect) -> None:
         self._payment.accept_redirect("cancel", redirect)
 
     # --- updates ---------------------------------------------------------------------------------
-    @workflow.update
+    @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, inp: DecisionInput) -> Decision:
         return await self._review.decide(inp)
 
@@ -126,7 +138,7 @@ class ApplicationWorkflow:
     def _validate_decision(self, inp: DecisionInput) -> None:
         self._review.validate(inp)
 
-    @workflow.update
+    @workflow.update(name=MARK_MAILED_UPDATE)
     async def mark_mailed(self, inp: MarkMailedInput) -> CertificateRecord:
         return await self._certificate.mark_mailed(inp)
 
@@ -135,19 +147,19 @@ class ApplicationWorkflow:
         self._certificate.validate_mailed(inp)
 
     # --- queries ---------------------------------------------------------------------------------
-    @workflow.query
+    @workflow.query(name=STATUS_QUERY)
     def status(self) -> str:
         return self._ctx.status.value
 
-    @workflow.query
+    @workflow.query(name=ID_PHOTO_RECORD_QUERY)
     def id_photo_record(self) -> IdPhotoRecord:
         return self._ctx.id_photos
 
-    @workflow.query
+    @workflow.query(name=PAYMENT_QUERY)
     def payment(self) -> PaymentRecord | None:
         return self._ctx.payment
 
-    @workflow.query
+    @workflow.query(name=VIEW_QUERY)
     def view(self) -> ApplicationView:
         ctx, app = self._ctx, self._ctx.app
         return ApplicationView(

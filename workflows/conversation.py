@@ -35,17 +35,25 @@ with workflow.unsafe.imports_passed_through():
         SubmittedApplication,
         WithdrawInput,
     )
-    from domain.policy import FREEZE_APPLICATION_POLICY, ApplicationPolicy, ApplicationPolicyInput, IntakePolicy
+    from domain.policy import ApplicationPolicy, ApplicationPolicyInput, IntakePolicy
     from workflows.application import ApplicationWorkflow
     from workflows.legacy import legacy_intake_policy
     from workflows.shared import (
+        APPLICATION_STATUS_CHANGED_SIGNAL,
+        APPLICATIONS_QUERY,
         CONVERSATION_WORKFLOW,
+        FREEZE_APPLICATION_POLICY_ACTIVITY,
+        GET_PROFILE_ACTIVITY,
+        ID_PHOTO_SIGNAL,
         LINE_EVENT_SIGNAL,
+        PHASE_QUERY,
         PROFILE_RETRY,
         PROFILE_TIMEOUT,
+        SEND_MESSAGES_ACTIVITY,
         SEND_RETRY,
         SEND_SCHEDULE_TO_CLOSE,
         SEND_TIMEOUT,
+        WITHDRAW_SIGNAL,
     )
 
 # What a local activity that failed for good may raise in the workflow. A non-retryable error the
@@ -117,7 +125,7 @@ class ConversationWorkflow:
         keys = [e.timestamp_ms for e in self._pending]
         self._pending.insert(bisect.bisect_right(keys, event.timestamp_ms), event)
 
-    @workflow.signal
+    @workflow.signal(name=APPLICATION_STATUS_CHANGED_SIGNAL)
     def application_status_changed(self, change: ApplicationStatusChanged) -> None:
         for app in self._applications:
             if app.application_id == change.application_id:
@@ -127,11 +135,11 @@ class ConversationWorkflow:
                 if change.delivery:
                     app.delivery = change.delivery
 
-    @workflow.query
+    @workflow.query(name=PHASE_QUERY)
     def phase(self) -> str:
         return self._state.phase
 
-    @workflow.query
+    @workflow.query(name=APPLICATIONS_QUERY)
     def applications(self) -> list[ApplicationSummary]:
         return self._applications
 
@@ -186,7 +194,7 @@ class ConversationWorkflow:
         handle = workflow.get_external_workflow_handle(application_workflow_id(waiting[0].application_id))
         try:
             await handle.signal(
-                "id_photo",
+                ID_PHOTO_SIGNAL,
                 IdPhotoSubmitted(
                     webhook_event_id=event.webhook_event_id,
                     content_id=event.inbound.content_id,
@@ -268,7 +276,7 @@ class ConversationWorkflow:
             # A local activity: the profile is needed before the first answer, and a local activity
             # saves the round trips of a scheduled one.
             return await workflow.execute_local_activity(
-                "get_profile",
+                GET_PROFILE_ACTIVITY,
                 GetProfileInput(line_user_id=self._user_id),
                 result_type=Profile,
                 start_to_close_timeout=PROFILE_TIMEOUT,
@@ -330,7 +338,7 @@ class ConversationWorkflow:
             # A local activity: it reads the catalog and the settings in the worker, outside workflow code,
             # in the same workflow task as the answer and the child start.
             return await workflow.execute_local_activity(
-                FREEZE_APPLICATION_POLICY,
+                FREEZE_APPLICATION_POLICY_ACTIVITY,
                 ApplicationPolicyInput(app.procedure_code, app.language, app.copies, app.fee_per_copy),
                 result_type=ApplicationPolicy,
                 start_to_close_timeout=POLICY_TIMEOUT,
@@ -344,7 +352,7 @@ class ConversationWorkflow:
     async def _withdraw(self, application_id: str) -> None:
         handle = workflow.get_external_workflow_handle(application_workflow_id(application_id))
         try:
-            await handle.signal("withdraw", WithdrawInput(reason="resident"))
+            await handle.signal(WITHDRAW_SIGNAL, WithdrawInput(reason="resident"))
         except ApplicationError:
             workflow.logger.warning("application workflow not reachable for withdrawal")
             return
@@ -362,7 +370,7 @@ class ConversationWorkflow:
             # one task instead of an activity task plus a second workflow task. Retries with backoff
             # still happen (long ones as durable timers); the retry key keeps pushes single.
             await workflow.execute_local_activity(
-                "send_messages",
+                SEND_MESSAGES_ACTIVITY,
                 SendMessagesInput(
                     line_user_id=self._user_id,
                     messages=messages,

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         RevokeCertificateInput,
     )
     from workflows.legacy import legacy_download_url
+    from workflows.shared import DOWNLOAD_LINK_ACTIVITY, ISSUE_CERTIFICATE_ACTIVITY, REVOKE_CERTIFICATE_ACTIVITY
     from workflows.stages.context import ApplicationContext
 
 ISSUE_RETRY = RetryPolicy(
@@ -34,7 +35,7 @@ ISSUE_RETRY = RetryPolicy(
 REVOKE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 REVOKE_ON_WITHDRAWAL = "revoke-certificate-on-withdrawal"
 # Download links are signed by an activity: the signing secret stays out of workflow code.
-DOWNLOAD_LINK_ACTIVITY = "download-link-by-activity"
+DOWNLOAD_LINK_PATCH = "download-link-by-activity"
 
 
 class CertificateStage:
@@ -51,7 +52,7 @@ class CertificateStage:
         if person_id:
             try:
                 issued = await workflow.execute_activity(
-                    "issue_certificate",
+                    ISSUE_CERTIFICATE_ACTIVITY,
                     IssueCertificateInput(app.application_id, app.procedure_code, app.answers, person_id),
                     result_type=IssuedCertificateResult,
                     start_to_close_timeout=timedelta(minutes=2),
@@ -98,10 +99,10 @@ class CertificateStage:
         await workflow.wait_condition(lambda: not ctx.in_(ApplicationStatus.AWAITING_MAILING))
 
     async def _download_link(self, certificate_id: str, expires: datetime) -> str:
-        if not workflow.patched(DOWNLOAD_LINK_ACTIVITY):
+        if not workflow.patched(DOWNLOAD_LINK_PATCH):
             return legacy_download_url(certificate_id, expires)
         url: str = await workflow.execute_activity(
-            "download_link",
+            DOWNLOAD_LINK_ACTIVITY,
             DownloadLinkInput(certificate_id, expires.isoformat(), self._ctx.policy.public_url),
             result_type=str,
             start_to_close_timeout=timedelta(seconds=30),
@@ -139,7 +140,7 @@ class CertificateStage:
         if record is None or record.revoked_at or not workflow.patched(REVOKE_ON_WITHDRAWAL):
             return
         revoked_at = await workflow.execute_activity(
-            "revoke_certificate",
+            REVOKE_CERTIFICATE_ACTIVITY,
             RevokeCertificateInput(record.certificate_id, "application withdrawn before delivery"),
             result_type=str,
             start_to_close_timeout=timedelta(seconds=30),

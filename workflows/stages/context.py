@@ -29,7 +29,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import ApplicationPolicy
     from messages.line import Message
     from workflows.legacy import legacy_application_policy
-    from workflows.shared import SEND_RETRY, SEND_SCHEDULE_TO_CLOSE, SEND_TIMEOUT
+    from workflows.shared import (
+        APPLICATION_STATUS_CHANGED_SIGNAL,
+        SEND_MESSAGES_ACTIVITY,
+        SEND_RETRY,
+        SEND_SCHEDULE_TO_CLOSE,
+        SEND_TIMEOUT,
+    )
 
 # A deadline already passed still gets a short timer rather than none, as every wait always had.
 MIN_WAIT = timedelta(seconds=1)
@@ -95,7 +101,7 @@ class ApplicationContext:
             token, received_at, key = "", 0, cause
         try:
             await workflow.execute_activity(
-                "send_messages",
+                SEND_MESSAGES_ACTIVITY,
                 SendMessagesInput(
                     line_user_id=self.inp.line_user_id,
                     messages=messages,
@@ -116,7 +122,7 @@ class ApplicationContext:
         resident = workflow.get_external_workflow_handle(self.inp.resident_workflow_id)
         try:
             await resident.signal(
-                "application_status_changed",
+                APPLICATION_STATUS_CHANGED_SIGNAL,
                 ApplicationStatusChanged(
                     application_id=self.app.application_id,
                     status=status.value,

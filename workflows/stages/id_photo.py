@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from domain import id_photo_stage
     from domain.models import ApplicationStatus, IdPhotoAttempt, IdPhotoSubmitted, ReceivedIdPhoto, ReceiveIdPhotoInput
+    from workflows.shared import RECEIVE_ID_PHOTO_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
 RECEIVE_TIMEOUT = timedelta(seconds=60)
@@ -66,7 +67,7 @@ class IdPhotoStage:
         ctx, app, record = self._ctx, self._ctx.app, self._ctx.id_photos
         try:
             received = await workflow.execute_activity(
-                "receive_id_photo",
+                RECEIVE_ID_PHOTO_ACTIVITY,
                 ReceiveIdPhotoInput(
                     application_id=app.application_id,
                     resident=ctx.inp.resident_workflow_id,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         RequestedPaymentResult,
         RequestPaymentInput,
     )
+    from workflows.shared import CONFIRM_PAYMENT_ACTIVITY, REFUND_PAYMENT_ACTIVITY, REQUEST_PAYMENT_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
 REQUEST_RETRY = RetryPolicy(
@@ -160,7 +161,7 @@ class PaymentStage:
         ctx.note("payment_authorized", actor="resident")
         try:
             confirmed = await workflow.execute_activity(
-                "confirm_payment",
+                CONFIRM_PAYMENT_ACTIVITY,
                 ConfirmPaymentInput(
                     transaction_id=record.transaction_id, amount=record.amount, currency=record.currency
                 ),
@@ -197,7 +198,7 @@ class PaymentStage:
             return
         try:
             refunded = await workflow.execute_activity(
-                "refund_payment",
+                REFUND_PAYMENT_ACTIVITY,
                 RefundPaymentInput(transaction_id=record.transaction_id, amount=record.amount),
                 result_type=RefundPaymentResult,
                 start_to_close_timeout=timedelta(seconds=60),
@@ -226,7 +227,7 @@ class PaymentStage:
 
 async def _execute_request(inp: RequestPaymentInput, retry: RetryPolicy, total: timedelta) -> RequestedPaymentResult:
     result: RequestedPaymentResult = await workflow.execute_activity(
-        "request_payment",
+        REQUEST_PAYMENT_ACTIVITY,
         inp,
         result_type=RequestedPaymentResult,
         start_to_close_timeout=timedelta(seconds=30),

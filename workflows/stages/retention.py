@@ -10,6 +10,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.models import DeleteIdPhotosInput
+    from workflows.shared import DELETE_ID_PHOTOS_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
 DELETE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(hours=1))
@@ -37,7 +38,7 @@ class RetentionStage:
         keys = [a.blob_key for a in record.attempts if a.blob_key]
         if keys and not record.photos_deleted:
             await workflow.execute_activity(
-                "delete_id_photos",
+                DELETE_ID_PHOTOS_ACTIVITY,
                 DeleteIdPhotosInput(application_id=self._ctx.app.application_id, blob_keys=keys),
                 result_type=int,
                 start_to_close_timeout=timedelta(seconds=60),

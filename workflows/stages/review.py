@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from config.temporal import ESCALATED, REVIEW_DUE_AT
     from domain import review
     from domain.models import ApplicationStatus, Decision, DecisionInput, MatchRegistryInput
+    from workflows.shared import MATCH_REGISTRY_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
 MATCH_RETRY = RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30))
@@ -70,7 +71,7 @@ class ReviewStage:
         ctx = self._ctx
         try:
             ctx.registry_match = await workflow.execute_activity(
-                "match_registry",
+                MATCH_REGISTRY_ACTIVITY,
                 MatchRegistryInput(application_id=ctx.app.application_id, answers=ctx.app.answers),
                 result_type=dict[str, Any],
                 start_to_close_timeout=timedelta(seconds=30),
