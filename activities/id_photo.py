@@ -16,6 +16,8 @@ from temporalio.exceptions import ApplicationError
 
 from domain.id_photo import IdPhotoLimits, IdPhotoReport, Reason, check_id_photo, clean_copy
 from domain.models import DeleteIdPhotosInput, ReceivedIdPhoto, ReceiveIdPhotoInput
+from domain.reports import IdPhotoCheck
+from domain.states import ReceiveOutcome
 from storage.blobs import BlobStore
 from storage.photo_index import PhotoIndex
 from workflows.shared import DELETE_ID_PHOTOS_ACTIVITY, RECEIVE_ID_PHOTO_ACTIVITY
@@ -30,6 +32,19 @@ ID_CHECK_SECONDS = Histogram(
 # Photos checked at once per worker: the check is CPU-bound and a 12-megapixel photo briefly needs
 # tens of megabytes, so this bounds the worker's memory whatever the number of residents.
 CONCURRENT_CHECKS = 2
+
+
+def _check(report: IdPhotoReport) -> IdPhotoCheck:
+    """The report as it crosses into history (the same fields as `IdPhotoReport.to_dict`)."""
+    return IdPhotoCheck(
+        accepted=report.accepted,
+        reasons=[r.value for r in report.reasons],
+        scores=dict(report.scores),
+        format=report.format,
+        width=report.width,
+        height=report.height,
+        phash=report.phash,
+    )
 
 
 def blob_key_for(application_id: str, content_id: str) -> str:
@@ -61,7 +76,7 @@ class IdPhotoActivities:
         except ApiException as err:
             if err.status in (404, 410):  # LINE no longer has it (or never had): ask the resident again
                 ID_CHECKS.labels(outcome="gone", reason="").inc()
-                return ReceivedIdPhoto(outcome="gone")
+                return ReceivedIdPhoto(outcome=ReceiveOutcome.GONE)
             if err.status in (400, 401, 403):
                 raise ApplicationError(f"LINE refused the content download: {err.status}", non_retryable=True) from None
             raise ApplicationError(f"LINE content download failed: {err.status}", type="LineUnavailable") from None
@@ -79,7 +94,7 @@ class IdPhotoActivities:
             extra={"application_id": inp.application_id, "outcome": outcome, "reason": main_reason},
         )
         if report.phash is None or report.width == 0:
-            return ReceivedIdPhoto(outcome="checked", report=report.to_dict())
+            return ReceivedIdPhoto(outcome=ReceiveOutcome.CHECKED, report=_check(report))
         try:
             copy = clean_copy(data, self._limits)
         except ValueError:
@@ -94,14 +109,16 @@ class IdPhotoActivities:
                 height=report.height,
                 phash=report.phash,
             )
-            return ReceivedIdPhoto(outcome="checked", report=unreadable.to_dict())
+            return ReceivedIdPhoto(outcome=ReceiveOutcome.CHECKED, report=_check(unreadable))
         del data
         key = blob_key_for(inp.application_id, inp.content_id)
         self._store.put(key, copy)
         matches = self._index.matches(report.phash, inp.resident, self._max_distance)
         self._index.add(inp.application_id, key, inp.resident, report.phash)
         duplicates = [m.application_id for m in matches if m.application_id != inp.application_id]
-        return ReceivedIdPhoto(outcome="checked", blob_key=key, report=report.to_dict(), duplicate_of=duplicates)
+        return ReceivedIdPhoto(
+            outcome=ReceiveOutcome.CHECKED, blob_key=key, report=_check(report), duplicate_of=duplicates
+        )
 
     @activity.defn(name=DELETE_ID_PHOTOS_ACTIVITY)
     async def delete_id_photos(self, inp: DeleteIdPhotosInput) -> int:

@@ -19,13 +19,16 @@ from domain.models import (
     RequestedPaymentResult,
     RequestPaymentInput,
 )
+from domain.states import ConfirmOutcome
 from payments.port import (
     LineItem,
     PaymentDeclined,
     PaymentError,
     PaymentProvider,
     PaymentRequest,
-    PaymentState,
+)
+from payments.port import (
+    PaymentState as ProviderState,
 )
 from workflows.shared import CONFIRM_PAYMENT_ACTIVITY, REFUND_PAYMENT_ACTIVITY, REQUEST_PAYMENT_ACTIVITY
 
@@ -33,6 +36,16 @@ log = logging.getLogger(__name__)
 PAYMENTS = Counter("madoguchi_payments_total", "Payment operations by outcome", ["operation", "outcome"])
 
 DECLINED = "PaymentDeclined"
+# The provider's state of a payment, before confirming it, as the workflow reads it (which maps each outcome to
+# the payment record's state, `ConfirmOutcome.record_state`). An authorised payment is confirmed instead.
+CONFIRM_OUTCOMES = {
+    ProviderState.WAITING: ConfirmOutcome.NOT_AUTHORIZED,
+    ProviderState.CAPTURED: ConfirmOutcome.CAPTURED,
+    ProviderState.CANCELLED: ConfirmOutcome.CANCELLED,
+    ProviderState.UNKNOWN: ConfirmOutcome.CANCELLED,
+    ProviderState.FAILED: ConfirmOutcome.FAILED,
+    ProviderState.REFUNDED: ConfirmOutcome.REFUNDED,
+}
 
 
 def _fail(operation: str, err: PaymentError) -> ApplicationError:
@@ -92,21 +105,16 @@ class PaymentActivities:
     async def _confirm(self, inp: ConfirmPaymentInput) -> ConfirmPaymentResult:
         try:
             state = await self._provider.status(inp.transaction_id)
-            if state == PaymentState.CAPTURED:
+            if state == ProviderState.CAPTURED:
                 PAYMENTS.labels(operation="confirm", outcome="already").inc()
-                return ConfirmPaymentResult(outcome="captured", already=True)
-            if state == PaymentState.WAITING:
-                return ConfirmPaymentResult(outcome="not_authorized")
-            if state in (PaymentState.CANCELLED, PaymentState.UNKNOWN):
-                return ConfirmPaymentResult(outcome="cancelled")
-            if state in (PaymentState.FAILED, PaymentState.REFUNDED):
-                return ConfirmPaymentResult(outcome=state.value)
+            if state != ProviderState.AUTHORIZED:
+                return ConfirmPaymentResult(outcome=CONFIRM_OUTCOMES[state], already=state == ProviderState.CAPTURED)
             confirmed = await self._provider.confirm(inp.transaction_id, inp.amount, inp.currency)
         except PaymentError as err:
             raise _fail("confirm", err) from None
         PAYMENTS.labels(operation="confirm", outcome="already" if confirmed.already else "ok").inc()
         log.info("payment confirmed", extra={"transaction_id": inp.transaction_id, "already": confirmed.already})
-        return ConfirmPaymentResult(outcome="captured", already=confirmed.already)
+        return ConfirmPaymentResult(outcome=ConfirmOutcome.CAPTURED, already=confirmed.already)
 
     @activity.defn(name=REFUND_PAYMENT_ACTIVITY)
     async def refund_payment(self, inp: RefundPaymentInput) -> RefundPaymentResult:

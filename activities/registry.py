@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
-from typing import Any
 
 from temporalio import activity
 
 from domain.models import MatchRegistryInput
+from domain.reports import RegistryMatch
 from registry.matching import Applicant, match_in_registry
 from registry.port import Registry
 from workflows.shared import MATCH_REGISTRY_ACTIVITY
@@ -19,7 +18,6 @@ class RegistryActivities:
         self._registry = registry
 
     @activity.defn(name=MATCH_REGISTRY_ACTIVITY)
-    async def match_registry(self, inp: MatchRegistryInput) -> dict[str, Any]:
+    async def match_registry(self, inp: MatchRegistryInput) -> RegistryMatch:
         """exact / partial (with the differing fields) / none, and what the registry holds, for the clerk."""
-        match = await asyncio.to_thread(match_in_registry, self._registry, Applicant.from_answers(inp.answers))
-        return asdict(match)
+        return await asyncio.to_thread(match_in_registry, self._registry, Applicant.from_answers(inp.answers))

@@ -166,9 +166,9 @@ async def supervisor_queue(request: Request, staff: SupervisorStaff, temporal: T
 
 def _answer_rows(view: ApplicationView, lang: str) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The four identity fields side by side with the registry; the rest of the answers below."""
-    match = view.registry_match or {}
-    registry = match.get("registry") or {}
-    differing = set(match.get("differing") or [])
+    match = view.registry_match
+    registry = match.registry if match else {}
+    differing = set(match.differing) if match else set()
     rows = [
         {
             "label": t(f"field.{name}", lang),
@@ -208,8 +208,8 @@ async def _detail_page(
             "index": i,
             "stored": bool(a.blob_key) and not record.photos_deleted,
             "accepted": a.accepted,
-            "reasons": ", ".join(str(r) for r in a.report.get("reasons", [])),
-            "scores": {k: round(float(v), 2) for k, v in (a.report.get("scores") or {}).items()},
+            "reasons": ", ".join(a.report.reasons),
+            "scores": {k: round(float(v), 2) for k, v in a.report.scores.items()},
             "chosen": record.chosen == i,
             "duplicate_of": ", ".join(a.duplicate_of),
         }
@@ -224,9 +224,11 @@ async def _detail_page(
             "procedure_name": procedure_name(view.procedure_code, lang),
             "rows": rows,
             "others": others,
-            "match_kind": (view.registry_match or {}).get("kind", "pending"),
+            "match_kind": view.registry_match.kind if view.registry_match else "pending",
             "differing": ", ".join(
-                t(f"field.{f}", lang) for f in (view.registry_match or {}).get("differing", []) if f in MATCH_FIELDS
+                t(f"field.{f}", lang)
+                for f in (view.registry_match.differing if view.registry_match else [])
+                if f in MATCH_FIELDS
             ),
             "attempts": attempts,
             "local_time": local_time,  # Japan time, to the minute, like every time on the page

@@ -19,6 +19,7 @@ from config.temporal import RPC_TIMEOUT
 from domain.ids import application_workflow_id
 from domain.models import PaymentRecord, PaymentRedirect
 from domain.payment import application_of_order
+from domain.states import PaymentRecordState
 from workflows.shared import PAYMENT_AUTHORIZED_SIGNAL, PAYMENT_CANCELLED_SIGNAL, PAYMENT_QUERY
 
 log = logging.getLogger(__name__)
@@ -72,9 +73,9 @@ async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order
     if record is None or (record.order_id, record.transaction_id) != (order_id, transaction_id):
         log.warning("payment %s redirect that matches no open payment of application %s", kind, application_id)
         return page("invalid", 400)
-    if record.state in ("authorized", "captured"):
+    if record.state in (PaymentRecordState.AUTHORIZED, PaymentRecordState.CAPTURED):
         return page("received")  # the redirect arrived twice: nothing more to do
-    if record.state != "requested":
+    if record.state != PaymentRecordState.REQUESTED:
         log.warning(
             "payment %s redirect for a payment in state %s (application %s)", kind, record.state, application_id
         )

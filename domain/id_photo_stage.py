@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.models import IdPhotoAttempt, IdPhotoRecord, ReceivedIdPhoto
+from domain.states import ReceiveOutcome
 from messages import line
 from messages.id_photo import reason_message
 from messages.line import Action, Message
@@ -54,8 +55,8 @@ def best_attempt(attempts: list[IdPhotoAttempt], start: int = 0) -> int | None:
 
     def rank(i: int) -> tuple[int, int, float, int]:
         a = attempts[i]
-        sharpness = a.report.get("scores", {}).get("sharpness", 0.0)
-        return (0 if a.accepted else 1, len(a.report.get("reasons", [])), -float(sharpness or 0.0), -i)
+        sharpness = a.report.scores.get("sharpness", 0.0)
+        return (0 if a.accepted else 1, len(a.report.reasons), -float(sharpness or 0.0), -i)
 
     return min(stored, key=rank)
 
@@ -68,12 +69,12 @@ def after_check(
     record: IdPhotoRecord, received: ReceivedIdPhoto, max_attempts: int, lang: str, application_id: str
 ) -> PhotoStep:
     """What to tell the resident after one photo was received and checked (already added to `record`)."""
-    if received.outcome == "gone":
+    if received.outcome == ReceiveOutcome.GONE:
         return PhotoStep([line.text(t("id_photo_gone", lang), photo_actions(lang))])
     report = received.report
-    if report.get("accepted"):
+    if report.accepted:
         return PhotoStep([line.text(t("id_photo_accepted", lang, id=application_id))], done=True)
-    reasons = [str(r) for r in report.get("reasons", [])] or ["unreadable"]
+    reasons = list(report.reasons) or ["unreadable"]
     used = checked_attempts(record)
     if used >= max_attempts and best_attempt(record.attempts, record.round_start) is not None:
         return PhotoStep(

@@ -7,27 +7,13 @@ with defaults without breaking running workflows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from domain.policy import ApplicationPolicy, IntakePolicy
 from domain.policy import PaymentItem as PaymentItem  # travels in payment requests as well as in the policy
-
-
-class ApplicationStatus(StrEnum):
-    """Values of the ApplicationStatus search attribute."""
-
-    AWAITING_ID_PHOTO = "AwaitingIdPhoto"
-    AWAITING_REVIEW = "AwaitingReview"
-    WITHDRAWN = "Withdrawn"
-    EXPIRED = "Expired"  # no usable ID photo before the deadline
-    APPROVED = "Approved"  # by a clerk: the fee is requested, the resident pays in LINE
-    REJECTED = "Rejected"
-    PAID = "Paid"  # the fee is captured; the certificate is being issued
-    AWAITING_MAILING = "AwaitingMailing"  # issued; in the clerks' print queue
-    COMPLETED = "Completed"  # delivered (mailed, or a download link sent)
-    CANCELLED = "Cancelled"  # not paid in time, or the certificate could not be issued (then refunded)
-    NOT_STARTED = "NotStarted"  # the application workflow could not be started (id collision)
+from domain.reports import IdPhotoCheck, RegistryMatch
+from domain.states import ApplicationStatus as ApplicationStatus
+from domain.states import ConfirmOutcome, DecisionKind, DeliveryKind, PaymentRecordState, ReceiveOutcome
 
 
 @dataclass
@@ -50,7 +36,7 @@ class ApplicationSummary:
     procedure_code: str
     status: str  # an ApplicationStatus value
     submitted_at: str  # ISO 8601, UTC
-    payment_state: str = ""  # a PaymentRecord state, once a fee was requested
+    payment_state: str = ""  # a PaymentRecordState value, once a fee was requested
     payment_amount: int = 0
     delivery: str = ""  # once delivered: "mail:<tracking number>" or "digital"
     identity_method: str = ""  # as frozen at submission ("" in histories from before it was)
@@ -177,9 +163,9 @@ class ReceiveIdPhotoInput:
 class ReceivedIdPhoto:
     """What the receive activity found. Only a blob key and the report cross into history (claim check)."""
 
-    outcome: str  # "checked" | "gone" (LINE no longer has the content: ask again)
+    outcome: ReceiveOutcome
     blob_key: str = ""  # "" when nothing was stored (not a readable image)
-    report: dict[str, Any] = field(default_factory=dict)  # IdPhotoReport.to_dict()
+    report: IdPhotoCheck = field(default_factory=lambda: IdPhotoCheck())
     duplicate_of: list[str] = field(default_factory=list)  # other residents' applications with this photo
 
 
@@ -188,12 +174,12 @@ class IdPhotoAttempt:
     number: int
     received_at: str  # ISO 8601, UTC
     blob_key: str
-    report: dict[str, Any]
+    report: IdPhotoCheck
     duplicate_of: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
-        return bool(self.report.get("accepted"))
+        return self.report.accepted
 
 
 @dataclass
@@ -217,7 +203,9 @@ class DeleteIdPhotosInput:
 class DecisionInput:
     """A clerk's decision (the `decide` update of an application)."""
 
-    decision: str  # "approve" | "reject" | "request_photo"
+    # A DecisionKind value. Typed str: the update's validator must receive an unknown kind to refuse it with
+    # a message (a DecisionKind field would fail to decode first).
+    decision: str
     reason_code: str = ""  # required for reject (REJECT_REASONS) and request_photo (PHOTO_REASONS)
     reason_text: str = ""  # the clerk's note to the resident; required with reason "other"
     clerk_login: str = ""
@@ -226,7 +214,7 @@ class DecisionInput:
 
 @dataclass
 class Decision:
-    decision: str
+    decision: DecisionKind
     reason_code: str
     reason_text: str
     clerk_login: str
@@ -262,7 +250,7 @@ class ApplicationView:
     submitted_at: str
     status: str
     id_photo: IdPhotoRecord
-    registry_match: dict[str, Any] | None = None
+    registry_match: RegistryMatch | None = None
     review_due_at: str = ""
     escalated: bool = False
     decisions: list[Decision] = field(default_factory=list)
@@ -299,7 +287,7 @@ class ConfirmPaymentInput:
 
 @dataclass
 class ConfirmPaymentResult:
-    outcome: str  # "captured" | "not_authorized" | "cancelled" | "failed" | "refunded"
+    outcome: ConfirmOutcome
     already: bool = False  # captured before this call (a retry, or a confirm that timed out after capturing)
 
 
@@ -331,7 +319,7 @@ class PaymentRecord:
     transaction_id: str
     amount: int
     currency: str
-    state: str  # requested | authorized | captured | cancelled | expired | refunded
+    state: PaymentRecordState
     payment_url: str = ""
     requested_at: str = ""
     captured_at: str = ""
@@ -378,7 +366,7 @@ class CertificateRecord:
     pdf_blob_key: str
     preview_blob_key: str
     pages: int
-    delivery: str  # "mail" | "digital"
+    delivery: DeliveryKind
     issued_at: str
     mailed_at: str = ""
     tracking_number: str = ""

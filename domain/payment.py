@@ -18,25 +18,6 @@ def order_id(application_id: str, round_number: int) -> str:
     return f"MDG-{application_id}-{round_number}"
 
 
-# The PaymentStatus search attribute of each record state. Authorised is still Requested to operators; a refund
-# the provider refused leaves the money Captured (NeedsAttention says the rest).
-_SEARCH_ATTRIBUTE_VALUES = {
-    "requested": "Requested",
-    "authorized": "Requested",
-    "captured": "Captured",
-    "refund_refused": "Captured",
-    "cancelled": "Cancelled",
-    "declined": "Cancelled",
-    "expired": "Expired",
-    "refunded": "Refunded",
-}
-
-
-def search_attribute_value(state: str) -> str:
-    """The PaymentStatus search attribute of a payment record in `state`."""
-    return _SEARCH_ATTRIBUTE_VALUES[state]
-
-
 def application_of_order(order: str) -> str | None:
     parts = order.split("-")
     if len(parts) != 4 or parts[0] != "MDG" or not parts[3].isdigit():

@@ -9,12 +9,13 @@ import jpholiday
 from domain import id_photo_stage
 from domain.models import DecisionInput
 from domain.state import JST
+from domain.states import DecisionKind
 from messages import line
 from messages.line import Message
 from messages.texts import t
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS
 
-DECISIONS = ("approve", "reject", "request_photo")
+DECISIONS = tuple(DecisionKind)
 MAX_NOTE = 500  # characters of the clerk's free text sent to the resident
 
 
@@ -30,7 +31,9 @@ def validate(decision: DecisionInput) -> None:
         raise InvalidDecision("the deciding clerk is missing")
     if len(decision.reason_text) > MAX_NOTE:
         raise InvalidDecision(f"the note is longer than {MAX_NOTE} characters")
-    reasons = {"reject": REJECT_REASONS, "request_photo": PHOTO_REASONS}.get(decision.decision)
+    reasons = {DecisionKind.REJECT: REJECT_REASONS, DecisionKind.REQUEST_PHOTO: PHOTO_REASONS}.get(
+        DecisionKind(decision.decision)
+    )
     if reasons is None:
         return
     if decision.reason_code not in reasons:
@@ -79,9 +82,9 @@ def _reason(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
 def decision_messages(decision: DecisionInput, lang: str, application_id: str) -> list[Message]:
     """The push that tells the resident the clerk's decision, in their language."""
     note = decision.reason_text.strip()[:MAX_NOTE]
-    if decision.decision == "approve":
+    if decision.decision == DecisionKind.APPROVE:
         return [line.text(t("review_approved", lang, id=application_id))]
-    if decision.decision == "reject":
+    if decision.decision == DecisionKind.REJECT:
         parts = [
             t("review_rejected", lang, id=application_id, reason=_reason(REJECT_REASONS, decision.reason_code, lang))
         ]

@@ -3,8 +3,8 @@
 - `registry.port`: the `Registry` port (what the application needs from the city's registry system),
   its frozen result types and `SqlRegistry`, an adapter over any SQLAlchemy database.
 - `registry.matching`: pure matching of what a resident typed in the chat against registry rows
-  (`match_applicant`, `match_in_registry`, the `normalise_*` functions). It imports nothing heavy,
-  so `RegistryMatch` can be imported by workflow code (it is an activity result).
+  (`match_applicant`, `match_in_registry`, the `normalise_*` functions). It imports nothing heavy; its
+  result, `RegistryMatch`, is an activity result and lives with the other message types in `domain.models`.
 - `registry.models`: the SQLAlchemy tables of the synthetic registry.
 - `registry.synthetic` / `registry.seed`: a deterministic synthetic registry and its seeding;
   `python -m registry seed --count N` and `python -m registry seed-demo`.

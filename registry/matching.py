@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain.reports import RegistryMatch
 from registry.normalise import kana_words, normalise_address, normalise_name
 from registry.port import Registry, RegistryPerson
 
@@ -88,24 +89,6 @@ class Applicant:
             birth_date=birth,
             address=answers.get("address", ""),
         )
-
-
-@dataclass(frozen=True)
-class RegistryMatch:
-    """The outcome of matching, in plain JSON types (it is a Temporal activity result).
-
-    kind: "exact" | "partial" | "none". differing: field names among FIELDS. registry: what the
-    registry holds for the matched person (name_kanji, name_kana, birth_date as ISO date, address,
-    gender, relationship), for the clerk's side-by-side view; empty when kind is "none".
-    """
-
-    kind: str
-    person_id: str | None
-    household_id: str | None
-    differing: list[str]
-    registry: dict[str, str]
-    candidates: int
-    plausible: int = 0
 
 
 def _agreement(applicant: Applicant, person: RegistryPerson) -> dict[str, bool]:

@@ -36,25 +36,9 @@ with workflow.unsafe.imports_passed_through():
         WithdrawInput,
     )
     from domain.policy import ApplicationPolicy, ApplicationPolicyInput, IntakePolicy
+    from workflows import shared
     from workflows.application import ApplicationWorkflow
     from workflows.legacy import legacy_intake_policy
-    from workflows.shared import (
-        APPLICATION_STATUS_CHANGED_SIGNAL,
-        APPLICATIONS_QUERY,
-        CONVERSATION_WORKFLOW,
-        FREEZE_APPLICATION_POLICY_ACTIVITY,
-        GET_PROFILE_ACTIVITY,
-        ID_PHOTO_SIGNAL,
-        LINE_EVENT_SIGNAL,
-        PHASE_QUERY,
-        PROFILE_RETRY,
-        PROFILE_TIMEOUT,
-        SEND_MESSAGES_ACTIVITY,
-        SEND_RETRY,
-        SEND_SCHEDULE_TO_CLOSE,
-        SEND_TIMEOUT,
-        WITHDRAW_SIGNAL,
-    )
 
 # What a local activity that failed for good may raise in the workflow. A non-retryable error the
 # activity raised arrives as that ApplicationError itself, not wrapped in an ActivityError as a
@@ -71,7 +55,7 @@ FROZEN_APPLICATION_POLICY = "frozen-application-policy"
 POLICY_TIMEOUT = timedelta(seconds=10)
 
 
-@workflow.defn(name=CONVERSATION_WORKFLOW)
+@workflow.defn(name=shared.CONVERSATION_WORKFLOW)
 class ConversationWorkflow:
     @workflow.init
     def __init__(self, inp: ConversationInput) -> None:
@@ -113,7 +97,7 @@ class ConversationWorkflow:
                 workflow.continue_as_new(self._carry_over())
 
     # --- signals and queries -------------------------------------------------------------
-    @workflow.signal(name=LINE_EVENT_SIGNAL)
+    @workflow.signal(name=shared.LINE_EVENT_SIGNAL)
     def line_event(self, event: LineEventInput) -> None:
         if event.webhook_event_id in self._seen_set:
             return  # a redelivery, or the same event sent twice
@@ -125,7 +109,7 @@ class ConversationWorkflow:
         keys = [e.timestamp_ms for e in self._pending]
         self._pending.insert(bisect.bisect_right(keys, event.timestamp_ms), event)
 
-    @workflow.signal(name=APPLICATION_STATUS_CHANGED_SIGNAL)
+    @workflow.signal(name=shared.APPLICATION_STATUS_CHANGED_SIGNAL)
     def application_status_changed(self, change: ApplicationStatusChanged) -> None:
         for app in self._applications:
             if app.application_id == change.application_id:
@@ -135,11 +119,11 @@ class ConversationWorkflow:
                 if change.delivery:
                     app.delivery = change.delivery
 
-    @workflow.query(name=PHASE_QUERY)
+    @workflow.query(name=shared.PHASE_QUERY)
     def phase(self) -> str:
         return self._state.phase
 
-    @workflow.query(name=APPLICATIONS_QUERY)
+    @workflow.query(name=shared.APPLICATIONS_QUERY)
     def applications(self) -> list[ApplicationSummary]:
         return self._applications
 
@@ -194,7 +178,7 @@ class ConversationWorkflow:
         handle = workflow.get_external_workflow_handle(application_workflow_id(waiting[0].application_id))
         try:
             await handle.signal(
-                ID_PHOTO_SIGNAL,
+                shared.ID_PHOTO_SIGNAL,
                 IdPhotoSubmitted(
                     webhook_event_id=event.webhook_event_id,
                     content_id=event.inbound.content_id,
@@ -276,11 +260,11 @@ class ConversationWorkflow:
             # A local activity: the profile is needed before the first answer, and a local activity
             # saves the round trips of a scheduled one.
             return await workflow.execute_local_activity(
-                GET_PROFILE_ACTIVITY,
+                shared.GET_PROFILE_ACTIVITY,
                 GetProfileInput(line_user_id=self._user_id),
                 result_type=Profile,
-                start_to_close_timeout=PROFILE_TIMEOUT,
-                retry_policy=PROFILE_RETRY,
+                start_to_close_timeout=shared.PROFILE_TIMEOUT,
+                retry_policy=shared.PROFILE_RETRY,
             )
         except LOCAL_ACTIVITY_FAILURES:
             workflow.logger.warning("profile unavailable; continuing in the default language")
@@ -338,11 +322,11 @@ class ConversationWorkflow:
             # A local activity: it reads the catalog and the settings in the worker, outside workflow code,
             # in the same workflow task as the answer and the child start.
             return await workflow.execute_local_activity(
-                FREEZE_APPLICATION_POLICY_ACTIVITY,
+                shared.FREEZE_APPLICATION_POLICY_ACTIVITY,
                 ApplicationPolicyInput(app.procedure_code, app.language, app.copies, app.fee_per_copy),
                 result_type=ApplicationPolicy,
                 start_to_close_timeout=POLICY_TIMEOUT,
-                retry_policy=PROFILE_RETRY,
+                retry_policy=shared.PROFILE_RETRY,
             )
         except LOCAL_ACTIVITY_FAILURES:
             # Cannot happen short of a broken worker; the application then reads the catalog as it runs.
@@ -352,7 +336,7 @@ class ConversationWorkflow:
     async def _withdraw(self, application_id: str) -> None:
         handle = workflow.get_external_workflow_handle(application_workflow_id(application_id))
         try:
-            await handle.signal(WITHDRAW_SIGNAL, WithdrawInput(reason="resident"))
+            await handle.signal(shared.WITHDRAW_SIGNAL, WithdrawInput(reason="resident"))
         except ApplicationError:
             workflow.logger.warning("application workflow not reachable for withdrawal")
             return
@@ -370,7 +354,7 @@ class ConversationWorkflow:
             # one task instead of an activity task plus a second workflow task. Retries with backoff
             # still happen (long ones as durable timers); the retry key keeps pushes single.
             await workflow.execute_local_activity(
-                SEND_MESSAGES_ACTIVITY,
+                shared.SEND_MESSAGES_ACTIVITY,
                 SendMessagesInput(
                     line_user_id=self._user_id,
                     messages=messages,
@@ -378,9 +362,9 @@ class ConversationWorkflow:
                     reply_token_received_at_ms=received_at_ms,
                     retry_key=key,
                 ),
-                start_to_close_timeout=SEND_TIMEOUT,
-                schedule_to_close_timeout=SEND_SCHEDULE_TO_CLOSE,
-                retry_policy=SEND_RETRY,
+                start_to_close_timeout=shared.SEND_TIMEOUT,
+                schedule_to_close_timeout=shared.SEND_SCHEDULE_TO_CLOSE,
+                retry_policy=shared.SEND_RETRY,
             )
         except LOCAL_ACTIVITY_FAILURES:
             # The conversation must go on even if LINE refused a message; operators see the failure.

@@ -72,7 +72,7 @@ async def test_photo_coaching_then_accepted_and_stored_encrypted(
     await wait_status(handle, "AwaitingReview")
     record = await handle.query("id_photo_record", result_type=IdPhotoRecord)
     assert [a.accepted for a in record.attempts] == [False, True]
-    assert record.attempts[0].report["reasons"][0] == "blurry"
+    assert record.attempts[0].report.reasons[0] == "blurry"
     assert record.chosen == 1 and not record.needs_attention
 
     # At rest: encrypted; decrypted: a clean JPEG without EXIF (no GPS, no camera model).

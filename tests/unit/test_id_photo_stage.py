@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from domain import id_photo_stage
 from domain.id_photo import Reason
 from domain.models import IdPhotoAttempt, IdPhotoRecord, ReceivedIdPhoto
+from domain.reports import IdPhotoCheck
+from domain.states import ReceiveOutcome
 from messages.id_photo import REASON_TEXTS
 from tests.support.emulator import quick_replies, texts_of
 
 
 def attempt(n: int, accepted: bool, reasons: list[str], sharpness: float = 10.0, stored: bool = True) -> IdPhotoAttempt:
-    report: dict[str, Any] = {"accepted": accepted, "reasons": reasons, "scores": {"sharpness": sharpness}}
+    report = IdPhotoCheck(accepted=accepted, reasons=reasons, scores={"sharpness": sharpness})
     return IdPhotoAttempt(number=n, received_at="", blob_key=f"k/{n}" if stored else "", report=report)
 
 
 def received(accepted: bool, *reasons: str) -> ReceivedIdPhoto:
-    return ReceivedIdPhoto(outcome="checked", blob_key="k", report={"accepted": accepted, "reasons": list(reasons)})
+    report = IdPhotoCheck(accepted=accepted, reasons=list(reasons))
+    return ReceivedIdPhoto(outcome=ReceiveOutcome.CHECKED, blob_key="k", report=report)
 
 
 def test_best_attempt_prefers_accepted_then_fewest_problems_then_sharpest() -> None:
@@ -62,7 +63,7 @@ def test_unreadable_files_never_hand_over_nothing() -> None:
 
 
 def test_lost_content_asks_again_without_an_attempt() -> None:
-    step = id_photo_stage.after_check(IdPhotoRecord(), ReceivedIdPhoto(outcome="gone"), 3, "ja", "X")
+    step = id_photo_stage.after_check(IdPhotoRecord(), ReceivedIdPhoto(outcome=ReceiveOutcome.GONE), 3, "ja", "X")
     assert not step.done and "もう一度" in texts_of(step.messages[0])
 
 

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from config.settings import get_settings
 from domain.models import ApplicationView, Decision, DecisionInput
+from domain.reports import RegistryMatch
 from tests.support.emulator import quick_replies
 from tests.workflows.test_application_photo_stage import FakePhotos, checked, photo, photo_worker, start
 
@@ -45,11 +46,7 @@ async def test_approve_tells_the_resident_and_records_who(local_env: WorkflowEnv
         await fake.wait_sent(2)
         assert "has been approved" in fake.words(-1) and fake.sent[-1].reply_token == ""
         view = await handle.query("view", result_type=ApplicationView)
-        assert view.status == "Approved" and view.registry_match == {
-            "kind": "exact",
-            "person_id": "P0000001",
-            "differing": [],
-        }
+        assert view.status == "Approved" and view.registry_match == RegistryMatch(kind="exact", person_id="P0000001")
         events = [(e.event, e.actor) for e in view.timeline]
         assert ("decided", "clerk1") in events and events[0] == ("submitted", "resident")
         with pytest.raises(WorkflowUpdateFailedError) as failed:

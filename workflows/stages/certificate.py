@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         MarkMailedInput,
         RevokeCertificateInput,
     )
+    from domain.states import DeliveryKind
     from workflows.legacy import legacy_download_url
     from workflows.shared import DOWNLOAD_LINK_ACTIVITY, ISSUE_CERTIFICATE_ACTIVITY, REVOKE_CERTIFICATE_ACTIVITY
     from workflows.stages.context import ApplicationContext
@@ -47,7 +48,7 @@ class CertificateStage:
     async def issue(self) -> None:
         """Issues the certificate (status stays Paid), or refunds and cancels when it cannot be issued."""
         ctx, app = self._ctx, self._ctx.app
-        person_id = str((ctx.registry_match or {}).get("person_id") or "")
+        person_id = ctx.registry_match.person_id if ctx.registry_match else None
         issued: IssuedCertificateResult | None = None
         if person_id:
             try:
@@ -73,7 +74,7 @@ class CertificateStage:
             pdf_blob_key=issued.pdf_blob_key,
             preview_blob_key=issued.preview_blob_key,
             pages=issued.pages,
-            delivery=str(ctx.policy.delivery_for(app.answers.get("delivery"))),
+            delivery=DeliveryKind(ctx.policy.delivery_for(app.answers.get("delivery"))),
             issued_at=workflow.now().isoformat(),
         )
         ctx.note("certificate_issued", detail=issued.number)
@@ -82,12 +83,12 @@ class CertificateStage:
         """A download link (Completed), or the print queue until a clerk marks it mailed."""
         ctx, app, record = self._ctx, self._ctx.app, self.record
         assert record is not None, "delivered only once issued"
-        if record.delivery == "digital":
+        if record.delivery == DeliveryKind.DIGITAL:
             expires = workflow.now() + ctx.policy.digital_copy_link_valid_for
             url = await self._download_link(record.certificate_id, expires)
             record.link_sent_at = workflow.now().isoformat()
             record.link_expires_at = expires.isoformat()
-            ctx.delivery_detail = "digital"
+            ctx.delivery_detail = DeliveryKind.DIGITAL.value
             await ctx.send(delivery.digital(app.language, record.number, url, expires), "cert-digital")
             ctx.note("download_link_sent")
             await ctx.set_status(ApplicationStatus.COMPLETED)

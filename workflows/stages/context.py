@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -27,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawInput,
     )
     from domain.policy import ApplicationPolicy
+    from domain.reports import RegistryMatch
     from messages.line import Message
     from workflows.legacy import legacy_application_policy
     from workflows.shared import (
@@ -69,7 +69,7 @@ class ApplicationContext:
         self.photos: list[IdPhotoSubmitted] = []  # sent by the resident, not yet answered
         self.id_photos = IdPhotoRecord()
         self.decisions: list[Decision] = []
-        self.registry_match: dict[str, Any] | None = None
+        self.registry_match: RegistryMatch | None = None
         self.payment: PaymentRecord | None = None
         self.delivery_detail = ""
         self.timeline = [TimelineEntry(at=inp.submitted_at, event="submitted", actor="resident")]
@@ -126,7 +126,7 @@ class ApplicationContext:
                 ApplicationStatusChanged(
                     application_id=self.app.application_id,
                     status=status.value,
-                    payment_state=self.payment.state if self.payment else "",
+                    payment_state=self.payment.state.value if self.payment else "",
                     payment_amount=self.payment.amount if self.payment else 0,
                     delivery=self.delivery_detail,
                 ),

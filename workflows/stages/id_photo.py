@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from domain import id_photo_stage
     from domain.models import ApplicationStatus, IdPhotoAttempt, IdPhotoSubmitted, ReceivedIdPhoto, ReceiveIdPhotoInput
+    from domain.states import ReceiveOutcome
     from workflows.shared import RECEIVE_ID_PHOTO_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
@@ -82,7 +83,7 @@ class IdPhotoStage:
             await ctx.send(id_photo_stage.check_failed(app.language), photo)
             return False
         ctx.note("photo_checked", actor="resident", detail=_photo_detail(received))
-        if received.outcome == "checked":
+        if received.outcome == ReceiveOutcome.CHECKED:
             record.attempts.append(
                 IdPhotoAttempt(
                     number=len(record.attempts) + 1,
@@ -107,8 +108,8 @@ class IdPhotoStage:
 
 
 def _photo_detail(received: ReceivedIdPhoto) -> str:
-    if received.outcome != "checked":
-        return received.outcome
-    if received.report.get("accepted"):
+    if received.outcome != ReceiveOutcome.CHECKED:
+        return received.outcome.value
+    if received.report.accepted:
         return "accepted"
-    return "rejected: " + ",".join(str(r) for r in received.report.get("reasons", []))
+    return "rejected: " + ",".join(received.report.reasons)

@@ -1,7 +1,6 @@
-"""The fee payment: the fee is requested from the provider and offered with a pay button; the provider's
-redirects arrive as signals (checked against the open payment) and the stage confirms with the provider.
-A cancel or a declined confirm offers a new link; a reminder, then cancellation, when nobody pays.
-Money captured is refunded exactly once when the application cannot go on."""
+"""The fee payment: requested from the provider and offered with a pay button; the provider's redirects arrive
+as signals (checked against the open payment) and the stage confirms with the provider. A cancel or a declined
+confirm offers a new link; nobody paying gets a reminder, then cancellation. Captured money is refunded once."""
 
 from __future__ import annotations
 
@@ -27,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         RequestedPaymentResult,
         RequestPaymentInput,
     )
+    from domain.states import PaymentRecordState
     from workflows.shared import CONFIRM_PAYMENT_ACTIVITY, REFUND_PAYMENT_ACTIVITY, REQUEST_PAYMENT_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
@@ -46,10 +46,10 @@ class PaymentStage:
         self._redirects: list[tuple[str, PaymentRedirect]] = []
         self._shown: str | None = None  # the PaymentStatus search attribute as last set
 
-    def _set_state(self, record: PaymentRecord, state: str) -> None:
+    def _set_state(self, record: PaymentRecord, state: PaymentRecordState) -> None:
         """Every change of a payment's state, with its PaymentStatus search attribute when the value shown changes."""
         record.state = state
-        shown = payment.search_attribute_value(state)
+        shown = state.search_attribute_value
         if shown != self._shown:
             self._shown = shown
             workflow.upsert_search_attributes([PAYMENT_STATUS.value_set(shown)])
@@ -69,7 +69,7 @@ class PaymentStage:
             hours = max(1, int((expire_at - workflow.now()).total_seconds() // 3600))
             if round_number == 1:
                 offer = payment.approved_with_card
-            elif previous is not None and previous.state == "declined":
+            elif previous is not None and previous.state == PaymentRecordState.DECLINED:
                 offer = payment.declined_with_card
             else:
                 offer = payment.cancelled_with_card
@@ -77,7 +77,7 @@ class PaymentStage:
             await ctx.send(
                 offer(lang, app.application_id, items, record.payment_url, hours), f"pay-offer-{round_number}"
             )
-            while not ctx.withdrawn and ctx.payment is record and record.state == "requested":
+            while not ctx.withdrawn and ctx.payment is record and record.state == PaymentRecordState.REQUESTED:
                 if await wait_until(
                     lambda: ctx.withdrawn or bool(self._redirects) or bool(ctx.photos),
                     expire_at if reminded else remind_at,
@@ -92,7 +92,7 @@ class PaymentStage:
                     await ctx.send(payment.reminder(lang, app.application_id, left), "pay-reminder")
                     ctx.note("payment_reminder_sent")
                     continue
-                self._set_state(record, "expired")
+                self._set_state(record, PaymentRecordState.EXPIRED)
                 ctx.note("payment_expired")
                 await ctx.send(payment.expired(lang, app.application_id), "pay-expired")
                 await ctx.set_status(ApplicationStatus.CANCELLED)
@@ -127,19 +127,23 @@ class PaymentStage:
             transaction_id=requested.transaction_id,
             amount=amount,
             currency=inp.currency,
-            state="requested",
+            state=PaymentRecordState.REQUESTED,
             payment_url=requested.payment_url,
             requested_at=workflow.now().isoformat(),
         )
         ctx.payment = record
-        self._set_state(record, "requested")
+        self._set_state(record, PaymentRecordState.REQUESTED)
         ctx.note("payment_requested", detail=f"{amount} {inp.currency}")
         return record
 
     def accept_redirect(self, kind: str, redirect: PaymentRedirect) -> None:
         """The `payment_authorized` ("confirm") and `payment_cancelled` ("cancel") signals."""
         record = self._ctx.payment
-        open_ids = (record.transaction_id, record.order_id) if record and record.state == "requested" else None
+        open_ids = (
+            (record.transaction_id, record.order_id)
+            if record and record.state == PaymentRecordState.REQUESTED
+            else None
+        )
         if (redirect.transaction_id, redirect.order_id) != open_ids:
             workflow.logger.warning("payment redirect that does not match the open payment: ignored")
             return
@@ -148,16 +152,16 @@ class PaymentStage:
 
     async def _on_redirect(self, record: PaymentRecord, kind: str, redirect: PaymentRedirect) -> None:
         ctx, app = self._ctx, self._ctx.app
-        if record.state != "requested":
+        if record.state != PaymentRecordState.REQUESTED:
             # Both kinds can be queued (two tabs, a double navigation, or both sent while no worker ran):
             # the one handled first settled the payment, and a capture is never undone by a cancel.
             workflow.logger.warning("payment %s redirect for a payment no longer open: ignored", kind)
             return
         if kind == "cancel":
-            self._set_state(record, "cancelled")
+            self._set_state(record, PaymentRecordState.CANCELLED)
             ctx.note("payment_cancelled", actor="resident")
             return  # the stage offers a new payment
-        self._set_state(record, "authorized")
+        self._set_state(record, PaymentRecordState.AUTHORIZED)
         ctx.note("payment_authorized", actor="resident")
         try:
             confirmed = await workflow.execute_activity(
@@ -173,18 +177,16 @@ class PaymentStage:
         except ActivityError as err:
             # MONEY_RETRY retries everything but the provider's refusal: nothing was captured.
             code = _provider_refusal(err)
-            self._set_state(record, "declined")
+            self._set_state(record, PaymentRecordState.DECLINED)
             ctx.note("payment_declined", detail=code)
             return  # the stage tells the resident and offers a new payment
-        if confirmed.outcome == "not_authorized":
-            self._set_state(record, "requested")  # a redirect without the resident's approval: keep waiting
+        self._set_state(record, confirmed.outcome.record_state)
+        if record.state == PaymentRecordState.REQUESTED:  # a redirect without the resident's approval: keep waiting
             workflow.logger.warning("confirm redirect for a payment the provider has not authorised")
             return
-        if confirmed.outcome != "captured":
-            self._set_state(record, "cancelled")
-            ctx.note("payment_cancelled", detail=confirmed.outcome)
+        if record.state != PaymentRecordState.CAPTURED:
+            ctx.note("payment_cancelled", detail=confirmed.outcome.value)
             return
-        self._set_state(record, "captured")
         record.captured_at = workflow.now().isoformat()
         ctx.note("payment_captured", detail=f"{record.amount} {record.currency}")
         await asyncio.gather(
@@ -194,7 +196,7 @@ class PaymentStage:
 
     async def refund_if_captured(self) -> None:
         ctx, app, record = self._ctx, self._ctx.app, self._ctx.payment
-        if record is None or record.state != "captured":
+        if record is None or record.state != PaymentRecordState.CAPTURED:
             return
         try:
             refunded = await workflow.execute_activity(
@@ -210,7 +212,7 @@ class PaymentStage:
             # staff refund it by hand. PaymentStatus stays Captured (true of the money); the flag puts the
             # application in the supervisor's overdue view; the application goes on to its end.
             code = _provider_refusal(err)
-            self._set_state(record, "refund_refused")
+            self._set_state(record, PaymentRecordState.REFUND_REFUSED)
             workflow.upsert_search_attributes([NEEDS_ATTENTION.value_set(True)])
             ctx.note("refund_refused", detail=f"{record.amount} {record.currency} {code}")
             workflow.logger.error("refund refused by the payment provider: %s", code)
@@ -218,7 +220,7 @@ class PaymentStage:
                 payment.refund_by_hand(app.language, app.application_id, record.amount), "pay-refund-refused"
             )
             return
-        self._set_state(record, "refunded")
+        self._set_state(record, PaymentRecordState.REFUNDED)
         record.refunded_at = workflow.now().isoformat()
         record.refund_transaction_id = refunded.refund_transaction_id
         ctx.note("payment_refunded", detail=f"{record.amount} {record.currency}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -17,14 +16,16 @@ with workflow.unsafe.imports_passed_through():
     from config.temporal import ESCALATED, REVIEW_DUE_AT
     from domain import review
     from domain.models import ApplicationStatus, Decision, DecisionInput, MatchRegistryInput
+    from domain.reports import RegistryMatch
+    from domain.states import DecisionKind
     from workflows.shared import MATCH_REGISTRY_ACTIVITY
     from workflows.stages.context import ApplicationContext, wait_until
 
 MATCH_RETRY = RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30))
 NEXT_STATUS = {
-    "approve": ApplicationStatus.APPROVED,
-    "reject": ApplicationStatus.REJECTED,
-    "request_photo": ApplicationStatus.AWAITING_ID_PHOTO,
+    DecisionKind.APPROVE: ApplicationStatus.APPROVED,
+    DecisionKind.REJECT: ApplicationStatus.REJECTED,
+    DecisionKind.REQUEST_PHOTO: ApplicationStatus.AWAITING_ID_PHOTO,
 }
 
 
@@ -73,15 +74,15 @@ class ReviewStage:
             ctx.registry_match = await workflow.execute_activity(
                 MATCH_REGISTRY_ACTIVITY,
                 MatchRegistryInput(application_id=ctx.app.application_id, answers=ctx.app.answers),
-                result_type=dict[str, Any],
+                result_type=RegistryMatch,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=MATCH_RETRY,
             )
         except ActivityError:
             # The clerk can still decide, looking the resident up by hand; the view says so.
             workflow.logger.error("registry match failed")
-            ctx.registry_match = {"kind": "unavailable"}
-        ctx.note("registry_checked", detail=str(ctx.registry_match.get("kind", "")))
+            ctx.registry_match = RegistryMatch(kind="unavailable")
+        ctx.note("registry_checked", detail=ctx.registry_match.kind)
 
     async def decide(self, inp: DecisionInput) -> Decision:
         """The `decide` update, after its validator."""
@@ -91,8 +92,9 @@ class ReviewStage:
             raise ApplicationError(
                 self._not_awaiting_review(), self._last_decision_dict(), type="NotAwaitingReview", non_retryable=True
             )
+        kind = DecisionKind(inp.decision)  # the validator refused any other value
         decision = Decision(
-            decision=inp.decision,
+            decision=kind,
             reason_code=inp.reason_code,
             reason_text=inp.reason_text.strip(),
             clerk_login=inp.clerk_login,
@@ -100,7 +102,7 @@ class ReviewStage:
             decided_at=workflow.now().isoformat(),
         )
         ctx.decisions.append(decision)
-        next_status = NEXT_STATUS[inp.decision]
+        next_status = NEXT_STATUS[kind]
         ctx.status = next_status  # at once, before any await: a concurrent decision now fails
         detail = " ".join(p for p in (inp.decision, inp.reason_code) if p)
         ctx.note("decided", actor=inp.clerk_login, detail=detail)
@@ -109,7 +111,9 @@ class ReviewStage:
             ctx.id_photos.chosen = None
         app = ctx.app
         # An approval is told together with the payment card, in one push from the payment stage.
-        messages = [] if inp.decision == "approve" else review.decision_messages(inp, app.language, app.application_id)
+        messages = (
+            [] if kind == DecisionKind.APPROVE else review.decision_messages(inp, app.language, app.application_id)
+        )
         await asyncio.gather(ctx.send(messages, f"decision-{len(ctx.decisions)}"), ctx.set_status(next_status))
         return decision
 
