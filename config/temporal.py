@@ -164,15 +164,15 @@ class PayloadConverter(CompositePayloadConverter):
 
 
 def data_converter(settings: Settings | None = None) -> DataConverter:
-    """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted."""
+    """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted; in production,
+    unencrypted payloads are refused (config/codec.py)."""
     from config.codec import EncryptionCodec
     from config.settings import get_settings
     from storage.blobs import Keyring
 
-    keys = (settings or get_settings()).payload_keys
-    return dataclasses.replace(
-        default(), payload_converter_class=PayloadConverter, payload_codec=EncryptionCodec(Keyring.parse(keys))
-    )
+    settings = settings or get_settings()
+    codec = EncryptionCodec(Keyring.parse(settings.payload_keys), accept_plaintext=settings.profile != "production")
+    return dataclasses.replace(default(), payload_converter_class=PayloadConverter, payload_codec=codec)
 
 
 async def connect(settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None) -> Client:

@@ -15,12 +15,13 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.converter import default
 
 from api import codec as codec_api
-from config.codec import ENCODING, EncryptionCodec
+from config.codec import ENCODING, REFUSED_ENCODING, EncryptionCodec
 from config.settings import Settings
 from config.temporal import data_converter
 from domain.models import ApplicationSummary, ConversationInput, SendMessagesInput
 from storage.blobs import Keyring
 from tests.unit.test_conversation_support import Chat
+from tests.unit.test_production_settings import production
 
 NAME = "市川 太郎"
 
@@ -55,7 +56,19 @@ async def test_rotation_unknown_keys_tampering_and_plain_payloads() -> None:
     with pytest.raises(InvalidTag):
         await rotated.decode([broken])
     plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"recorded before encryption"')
-    assert (await rotated.decode([plain]))[0] == plain, "unencrypted payloads pass through"
+    assert (await rotated.decode([plain]))[0] == plain, "unencrypted payloads pass through (development)"
+
+
+async def test_production_refuses_unencrypted_payloads_and_development_reads_them() -> None:
+    forged = await default().encode([{"decision": "approve"}])
+    production_converter = data_converter(Settings(**production()))
+    with pytest.raises(Exception, match="refused-unencrypted"):
+        await production_converter.decode(forged, [dict])
+    [refused] = await production_converter.payload_codec.decode(forged)  # type: ignore[union-attr]
+    assert refused.data == b"" and refused.metadata["encoding"] == REFUSED_ENCODING, "nothing of the sender's kept"
+    sealed = await production_converter.encode([{"decision": "approve"}])
+    assert await production_converter.decode(sealed, [dict]) == [{"decision": "approve"}]
+    assert await data_converter(Settings(payload_keys=ring("k"))).decode(forged, [dict]) == [{"decision": "approve"}]
 
 
 def endpoint(settings: Settings) -> TestClient:
