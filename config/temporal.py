@@ -17,6 +17,7 @@ from temporalio.converter import (
     AdvancedJSONEncoder,
     CompositePayloadConverter,
     DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
     JSONTypeConverter,
@@ -164,15 +165,23 @@ class PayloadConverter(CompositePayloadConverter):
 
 
 def data_converter(settings: Settings | None = None) -> DataConverter:
-    """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted; in production,
-    unencrypted payloads are refused (config/codec.py)."""
+    """The one data converter (worker, API, CLI, tests): JSON payloads and failure messages, AES-256-GCM encrypted;
+    in production, unencrypted payloads are refused (config/codec.py)."""
     from config.codec import EncryptionCodec
     from config.settings import get_settings
     from storage.blobs import Keyring
 
     settings = settings or get_settings()
     codec = EncryptionCodec(Keyring.parse(settings.payload_keys), accept_plaintext=settings.profile != "production")
-    return dataclasses.replace(default(), payload_converter_class=PayloadConverter, payload_codec=codec)
+    return dataclasses.replace(
+        default(),
+        payload_converter_class=PayloadConverter,
+        payload_codec=codec,
+        # Failure messages and stack traces (an update validator's refusal, an activity's error) can hold resident
+        # data: they travel as an encrypted payload, the server keeps "Encoded failure". Our clients share this
+        # converter, so the API still reads the messages it shows clerks.
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect(settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None) -> Client:

@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.api.failure.v1 import Failure
 from temporalio.converter import default
+from temporalio.exceptions import ApplicationError
 
 from api import codec as codec_api
 from config.codec import ENCODING, REFUSED_ENCODING, EncryptionCodec
@@ -69,6 +71,26 @@ async def test_production_refuses_unencrypted_payloads_and_development_reads_the
     sealed = await production_converter.encode([{"decision": "approve"}])
     assert await production_converter.decode(sealed, [dict]) == [{"decision": "approve"}]
     assert await data_converter(Settings(payload_keys=ring("k"))).decode(forged, [dict]) == [{"decision": "approve"}]
+
+
+async def test_failure_messages_and_stack_traces_are_encrypted_and_read_back() -> None:
+    """An update validator's refusal (read by api/applications.py) keeps its message, type and details for the
+    client, which shares the data converter; the server only stores "Encoded failure"."""
+    converter = data_converter(Settings(payload_keys=ring("k1")))
+    try:
+        raise ApplicationError(f"not awaiting review: {NAME}", {"status": "Approved"}, type="NotAwaitingReview")
+    except ApplicationError as raised:
+        error = raised
+    failure = Failure()
+    await converter.encode_failure(error, failure)
+    raw = failure.SerializeToString()
+    assert failure.message == "Encoded failure" and failure.stack_trace == ""
+    assert NAME.encode() not in raw and b"not awaiting review" not in raw and b"test_codec.py" not in raw
+    assert failure.encoded_attributes.metadata["encoding"] == ENCODING
+    back = await converter.decode_failure(failure)
+    assert isinstance(back, ApplicationError) and back.type == "NotAwaitingReview"
+    assert back.message == f"not awaiting review: {NAME}" and back.details == ({"status": "Approved"},)
+    assert "test_codec.py" in (back.failure.stack_trace if back.failure else "")
 
 
 def endpoint(settings: Settings) -> TestClient:
