@@ -115,9 +115,9 @@ class Settings(BaseSettings):
     temporal_grpc_compression: Literal["none", "gzip"] = "none"
     # Temporal payload encryption: "keyid:base64(32 bytes)[,...]"; the first encrypts, all decrypt.
     payload_keys: str = DEV_PAYLOAD_KEYS
-    # Operators' token for the codec endpoint the Temporal Web UI calls (POST /codec/{token}/decode).
+    # Operators' token for the codec endpoint (POST /codec/decode, `Authorization: Bearer`; api/codec.py).
     codec_token: str = DEV_CODEC_TOKEN
-    # Browser origins allowed to call the codec endpoint (the Temporal Web UI).
+    # Browser origins allowed to call the codec endpoint (the Temporal Web UI), with the staff session cookie.
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
 
     # LINE Messaging API (the emulator reads the same secret and token)

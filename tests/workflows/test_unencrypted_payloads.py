@@ -8,23 +8,45 @@ the next (encrypted) signal is handled as usual. A forged update is rejected bef
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
 from temporalio.converter import default
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
-from config.settings import Settings
+from config.codec import REFUSED, EncryptionCodec
+from config.settings import DEV_PAYLOAD_KEYS, Settings
 from config.temporal import data_converter
 from domain.models import ApplicationView, WithdrawInput
+from storage.blobs import Keyring
 from tests.unit.test_production_settings import production
 from tests.workflows.test_application_payment import until_status
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
 from tests.workflows.test_application_review import decision, in_review
+from tests.workflows.test_replay import HISTORIES
+from workflows.application import ApplicationWorkflow
+from workflows.conversation import ConversationWorkflow
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_recorded_histories_need_no_plaintext(path: Path) -> None:
+    """Everything a worker decodes in a real history (inputs, signals, updates, local activity results, memos,
+    continue-as-new) is encrypted: replaying it with the production codec refuses nothing."""
+    refusing = dataclasses.replace(
+        data_converter(), payload_codec=EncryptionCodec(Keyring.parse(DEV_PAYLOAD_KEYS), accept_plaintext=False)
+    )
+    before = REFUSED._value.get()
+    history = WorkflowHistory.from_json(f"recorded-{path.stem}", path.read_text())
+    replayer = Replayer(workflows=[ConversationWorkflow, ApplicationWorkflow], data_converter=refusing)
+    await replayer.replay_workflow(history)
+    assert REFUSED._value.get() == before
 
 
 async def handled(handle: WorkflowHandle[Any, Any], signals: int) -> None:
