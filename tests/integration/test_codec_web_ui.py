@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
@@ -18,7 +20,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from config.temporal import connect
-from devstack.stack import Stack, free_port
+from devstack.stack import BIN, Stack, free_port
 from tests.integration.conftest import system_env
 from tests.integration.test_backoffice import DEMO_PASSWORD
 
@@ -63,16 +65,43 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-async def workflow_page(stack: Stack) -> str:
-    """A workflow whose input (encrypted by the one data converter) holds PROBE; no worker needs to run it."""
+async def probe_id(stack: Stack) -> tuple[str, str]:
+    """A workflow whose input (encrypted by the one data converter) holds PROBE, no worker needs to run it:
+    its id and run id."""
     client = await connect(stack.settings)
     handle = await client.start_workflow(
         "CodecProbe", {"note": PROBE}, id=f"codec-probe-{uuid.uuid4()}", task_queue="nobody-polls-this"
     )
     [started] = [e async for e in handle.fetch_history_events()][:1]
     assert PROBE.encode() not in started.SerializeToString(), "the server holds ciphertext only"
+    assert handle.result_run_id
+    return handle.id, handle.result_run_id
+
+
+@pytest.fixture(scope="module")
+def workflow_page(stack: Stack, probe_id: tuple[str, str]) -> str:
     ui = f"http://127.0.0.1:{stack.settings.temporal_ui_port}"
-    return f"{ui}/namespaces/default/workflows/{handle.id}/{handle.result_run_id}/history"
+    return f"{ui}/namespaces/default/workflows/{probe_id[0]}/{probe_id[1]}/history"
+
+
+def test_the_temporal_cli_decodes_with_the_token_as_bearer(stack: Stack, probe_id: tuple[str, str]) -> None:
+    settings = stack.settings
+    command = [str(BIN / "temporal"), "workflow", "show", "-w", probe_id[0], "--address", settings.temporal_address]
+    command += ["--output", "json", "--codec-endpoint", f"{settings.public_url}/codec"]
+
+    def started_input(output: str) -> tuple[str, str]:
+        [payload] = json.loads(output)["events"][0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"]
+        return base64.b64decode(payload["metadata"]["encoding"]).decode(), base64.b64decode(payload["data"]).decode(
+            "utf-8", "replace"
+        )
+
+    without = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert without.returncode != 0 or started_input(without.stdout)[0] == "binary/encrypted", "no token, no decoding"
+    shown = subprocess.run(
+        [*command, "--codec-auth", f"Bearer {settings.codec_token}"], capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert started_input(shown.stdout) == ("json/plain", json.dumps({"note": PROBE}, separators=(",", ":")))
 
 
 def requests_to(page: Page, base: str) -> list[str]:
