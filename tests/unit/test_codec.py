@@ -22,6 +22,7 @@ from backoffice import cheap_hasher, init_backoffice
 from config.codec import ENCODING, REFUSED_ENCODING, EncryptionCodec
 from config.settings import Settings
 from config.temporal import data_converter
+from devstack.stack import temporal_command
 from domain.models import ApplicationSummary, ConversationInput, SendMessagesInput
 from storage.blobs import Keyring
 from tests.unit.test_backoffice_auth import CLERK_PASSWORD, SUPERVISOR_PASSWORD, sign_in
@@ -223,3 +224,11 @@ def test_the_payload_converter_writes_the_same_json_as_temporals_default() -> No
         assert ours.to_payloads([value]) == stock.to_payloads([value])
     [payload] = ours.to_payloads([values[0]])
     assert ours.from_payloads([payload], [SendMessagesInput]) == [values[0]]
+
+
+def test_make_run_gives_the_web_ui_a_token_url_in_development_only(tmp_path: Path) -> None:
+    db = tmp_path / "temporal.sqlite"
+    development = temporal_command(Settings(codec_token=OPERATOR_TOKEN, temporal_db_file=db))
+    assert development[development.index("--ui-codec-endpoint") + 1] == f"http://127.0.0.1:8000/codec/{OPERATOR_TOKEN}"
+    production_cmd = temporal_command(Settings(**production(temporal_db_file=db)))
+    assert "--ui-codec-endpoint" not in production_cmd, "the operator's browser sends its session cookie instead"
