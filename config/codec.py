@@ -10,10 +10,10 @@ A payload without our encoding was not written by a holder of the keys. In devel
 Temporal frontend could send one, for example a forged `withdraw` or `line_event` signal, so it is refused: decoding
 does not raise (a codec error fails the whole workflow activation, and since the payload stays in the history, every
 retry of the workflow task fails again and the workflow is stuck for good, its legitimate signals unhandled). It turns
-the payload into one of the encoding `binary/refused-unencrypted`, which no payload converter reads, so only the
-forged message fails, as a conversion error the worker surfaces: a signal is dropped (the SDK logs it, the workflow
-carries on, and the drop replays the same way), an update or a query is rejected before anything is recorded, and a
-workflow started with such input fails its workflow task, visibly, until an operator terminates it.
+the payload into one of the encoding `binary/refused-unencrypted`, which `RefusedPayloadConverter` reads as an
+ApplicationError, so only the forged message fails, as a conversion error the worker surfaces: a signal is dropped
+(the SDK logs it, the workflow carries on, and the drop replays the same way), an update or a query is rejected
+before anything is recorded, and a workflow started with such input fails at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from prometheus_client import Counter
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec
+from temporalio.converter import EncodingPayloadConverter, PayloadCodec
+from temporalio.exceptions import ApplicationError
 
 from storage.blobs import Keyring
 
@@ -74,3 +75,23 @@ class EncryptionCodec(PayloadCodec):
             raise ValueError(f"payload encrypted with unknown key id {kid!r}: add it to PAYLOAD_KEYS")
         plain = cipher.decrypt(payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], kid.encode())
         return Payload.FromString(plain)
+
+
+class RefusedPayloadConverter(EncodingPayloadConverter):
+    """Reads a payload the codec refused as an ApplicationError, which the SDK treats as a workflow's own failure:
+    a workflow started with unencrypted input fails at once (its id free again for a real start) instead of failing
+    its workflow task on every retry. A refused signal is still only dropped, an update rejected."""
+
+    @property
+    def encoding(self) -> str:
+        return REFUSED_ENCODING.decode()
+
+    def to_payload(self, value: object) -> Payload | None:
+        return None  # never writes one
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> object:
+        raise ApplicationError(
+            "refused an unencrypted payload: production reads only payloads sealed with PAYLOAD_KEYS",
+            type="UnencryptedPayload",
+            non_retryable=True,
+        )

@@ -27,6 +27,7 @@ from temporalio.converter import (
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import GrpcCompression
 
+from config.codec import RefusedPayloadConverter
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class DataclassTypeConverter(JSONTypeConverter):
 
 class PayloadConverter(CompositePayloadConverter):
     """Temporal's default payload converters, with `ShallowDataclassJSONEncoder` and
-    `DataclassTypeConverter` for JSON."""
+    `DataclassTypeConverter` for JSON, and the reader of payloads the codec refused (config/codec.py)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -160,7 +161,8 @@ class PayloadConverter(CompositePayloadConverter):
                 if isinstance(c, JSONPlainPayloadConverter)
                 else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
-            )
+            ),
+            RefusedPayloadConverter(),
         )
 
 

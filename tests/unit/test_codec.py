@@ -68,7 +68,7 @@ async def test_rotation_unknown_keys_tampering_and_plain_payloads() -> None:
 async def test_production_refuses_unencrypted_payloads_and_development_reads_them() -> None:
     forged = await default().encode([{"decision": "approve"}])
     production_converter = data_converter(Settings(**production()))
-    with pytest.raises(Exception, match="refused-unencrypted"):
+    with pytest.raises(ApplicationError, match="refused an unencrypted payload"):
         await production_converter.decode(forged, [dict])
     [refused] = await production_converter.payload_codec.decode(forged)  # type: ignore[union-attr]
     assert refused.data == b"" and refused.metadata["encoding"] == REFUSED_ENCODING, "nothing of the sender's kept"

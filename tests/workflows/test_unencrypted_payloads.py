@@ -16,8 +16,15 @@ from typing import Any, cast
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowHistory,
+    WorkflowUpdateFailedError,
+)
 from temporalio.converter import default
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
@@ -90,3 +97,22 @@ async def test_a_production_worker_drops_a_plaintext_signal_and_keeps_the_applic
 
         await handle.signal("withdraw", WithdrawInput())
         await until_status(handle, "Withdrawn")
+
+
+async def test_a_workflow_started_with_plaintext_input_fails_at_once(local_env: WorkflowEnvironment) -> None:
+    """Not a workflow task failing forever: the forged run closes, so the id is free again for a real start."""
+    config = local_env.client.config()
+    ours = Client(**{**config, "data_converter": data_converter(Settings(**production()))})
+    forger = Client(**{**config, "data_converter": default()})
+    fake, queue = FakePhotos(), str(uuid.uuid4())
+    async with photo_worker(cast(WorkflowEnvironment, SimpleNamespace(client=ours)), fake, queue):
+        forged = await forger.start_workflow(
+            "ApplicationWorkflow", {"application": {}}, id=f"application-forged-{uuid.uuid4()}", task_queue=queue
+        )
+        with pytest.raises(WorkflowFailureError) as failed:
+            await asyncio.wait_for(ours.get_workflow_handle(forged.id).result(), timeout=60)
+        cause = failed.value.cause
+        assert isinstance(cause, ApplicationError) and cause.type == "UnencryptedPayload", cause
+        assert "unencrypted" in cause.message
+        types = [e.event_type async for e in forged.fetch_history_events()]
+        assert EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED not in types
