@@ -415,8 +415,6 @@ def init_backoffice(
 
     `hasher`: argon2-cffi's default PasswordHasher unless given (tests pass accounts.cheap_hasher()).
     """
-    if settings.profile == "production" and not settings.session_cookie_secure:
-        log.warning("SESSION_COOKIE_SECURE is off in production: staff session cookies may travel over plain HTTP")
     database = database or Database.from_url(settings.database_url)
     database.create_all()
     accounts = Accounts(database.sessions, hasher=hasher)

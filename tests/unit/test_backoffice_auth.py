@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -762,15 +763,16 @@ def test_cli_seed_demo_is_idempotent_and_refused_in_production(
 
     production = {
         "PROFILE": "production",
-        "LINE_CHANNEL_SECRET": "prod-secret-" + "s" * 20,
-        "LINE_CHANNEL_ACCESS_TOKEN": "prod-token-" + "t" * 20,
-        "USER_ID_HASH_KEY": "prod-hash-key-" + "h" * 20,
+        "LINE_CHANNEL_SECRET": secrets.token_hex(16),
+        "LINE_CHANNEL_ACCESS_TOKEN": secrets.token_urlsafe(128),
+        "USER_ID_HASH_KEY": secrets.token_urlsafe(32),
         "BLOB_KEYS": "prod1:" + base64.b64encode(bytes(range(32))).decode(),
-        "SESSION_SECRET": "prod-session-secret-" + "x" * 20,
-        "LINEPAY_CHANNEL_SECRET": "prod-linepay-" + "p" * 20,
+        "SESSION_SECRET": secrets.token_urlsafe(32),
+        "SESSION_COOKIE_SECURE": "true",
+        "LINEPAY_CHANNEL_SECRET": secrets.token_hex(16),
         "CERT_SIGNING_KEYS": "prod-cert:" + base64.b64encode(bytes(range(1, 33))).decode(),
         "PAYLOAD_KEYS": "prod-payload:" + base64.b64encode(bytes(range(2, 34))).decode(),
-        "CODEC_TOKEN": "prod-codec-" + "c" * 20,
+        "CODEC_TOKEN": secrets.token_urlsafe(32),
     }
     target = tmp_path / "production.sqlite"
     refused = cli("seed-demo", "--url", f"sqlite:///{target}", env=production)
