@@ -73,7 +73,7 @@ def _png(
     (all zeros); runs of such rows are deflated once, ended by a full flush (after which the deflate
     stream refers to nothing earlier), and that piece is repeated."""
     x0, x1 = width // 5, width * 4 // 5
-    y0 = (height - round((x1 - x0) / 1.586)) // 2
+    y0 = max(1, (height - round((x1 - x0) / 1.586)) // 2)  # at least a row of table above and below
     y1 = height - y0
     plain = background * width
     with_card = background * x0 + card * (x1 - x0) + background * (width - x1)
@@ -143,6 +143,12 @@ SHAPES = [
     Shape(
         "palette-trns-7071.png",
         lambda: _png(7071, 7071, 3, 8, b"\x00", b"\x01", (b"PLTE", _PALETTE), (b"tRNS", b"\x00\xff")),
+        refused=False,
+    ),
+    # the same, 359 times as wide as high: tiles, not rows, bound what is converted at a time
+    Shape(
+        "palette-trns-134000x373.png",
+        lambda: _png(134000, 373, 3, 8, b"\x00", b"\x01", (b"PLTE", _PALETTE), (b"tRNS", b"\x00\xff")),
         refused=False,
     ),
     Shape("rgb-8000x6000.jpg", lambda: _large_jpeg((8000, 6000), "RGB"), refused=False),
@@ -240,18 +246,25 @@ def test_transparent_pixels_are_judged_as_the_clerk_sees_them() -> None:
         assert im.getextrema() == ((255, 255),) * 3
 
 
-def test_the_clean_copy_resized_band_by_band_matches_resizing_at_once() -> None:
+@pytest.mark.parametrize(
+    "size,mode,max_side,out",
+    [((2000, 1500), "LA", 1000, (1000, 750)), ((24000, 200), "L", 2400, (2400, 20))],
+    ids=["bands-of-rows", "wide-in-tiles"],
+)
+def test_the_clean_copy_resized_tile_by_tile_matches_resizing_at_once(
+    size: tuple[int, int], mode: str, max_side: int, out: tuple[int, int]
+) -> None:
     rng = np.random.default_rng(4)
-    noise = Image.fromarray(rng.integers(0, 256, (1500, 2000), dtype=np.uint8), "L")
+    noise = Image.fromarray(rng.integers(0, 256, size[::-1], dtype=np.uint8), "L")
     data = io.BytesIO()
-    noise.convert("LA").save(data, "PNG", compress_level=1)
-    with Image.open(io.BytesIO(clean_copy(data.getvalue(), max_side=1000))) as im:  # in three bands
+    noise.convert(mode).save(data, "PNG", compress_level=1)
+    with Image.open(io.BytesIO(clean_copy(data.getvalue(), max_side=max_side))) as im:
         ours = np.asarray(im.convert("RGB"), dtype=np.int16)
-        size = im.size
+        assert im.size == out
     whole = io.BytesIO()
-    noise.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(whole, "JPEG", quality=90, optimize=True)
+    noise.convert("RGB").resize(out, Image.Resampling.LANCZOS).save(whole, "JPEG", quality=90, optimize=True)
     with Image.open(whole) as ref:
         expected = np.asarray(ref.convert("RGB"), dtype=np.int16)
-    assert size == (1000, 750)
-    # no seams: every row of the copy is the row of the image resized at once (up to JPEG rounding)
-    assert np.abs(ours - expected).mean(axis=(1, 2)).max() < 0.5
+    # no seams: every row and column of the copy is that of the image resized at once (up to JPEG rounding)
+    diff = np.abs(ours - expected)
+    assert diff.mean(axis=(1, 2)).max() < 0.5 and diff.mean(axis=(0, 2)).max() < 0.5
