@@ -70,7 +70,8 @@ class IdPhotoLimits:
     max_bytes: int = 10 * 1024 * 1024  # LINE delivers images of at most about 10 MB
     max_pixels: int = 50_000_000  # a 48-megapixel phone photo passes; a decompression bomb does not
     # What decoding may allocate (see _refuse_over_budget): a check then peaks at about this plus 40 MB, and
-    # a worker runs two at once. 16.7 megapixels of RGB or RGBA, 33 of 16-bit grey, 67 of 8-bit grey.
+    # a worker runs two at once. That is 16.7 megapixels of RGB, RGBA or LA, 33 of 16-bit grey, and 8-bit
+    # grey or palette images up to max_pixels; a JPEG counts at its draft scale.
     max_decoded_bytes: int = 64 * 1024 * 1024
     min_card_width_px: int = 600  # across the card's long side, in the original: about 7 px per mm
     min_card_fill: float = 0.10  # card area / image area; below it the card is too small in the frame
