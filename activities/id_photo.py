@@ -29,8 +29,9 @@ ID_CHECK_SECONDS = Histogram(
     "madoguchi_id_check_seconds", "Time to check and store one ID photo", buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5)
 )
 
-# Photos checked at once per worker: the check is CPU-bound and a 12-megapixel photo briefly needs
-# tens of megabytes, so this bounds the worker's memory whatever the number of residents.
+# Photos checked at once per worker: the check is CPU-bound, and one check with its clean copy needs at
+# most IdPhotoLimits.max_decoded_bytes plus about 40 MB (about 110 MB by default; larger images are
+# refused before decoding), so this bounds the worker's memory whatever the number of residents.
 CONCURRENT_CHECKS = 2
 
 

@@ -5,7 +5,7 @@
     python -m admin create-staff --login tanaka --name "田中 一郎" --role clerk --password-stdin
     python -m admin create-token --login tanaka --name reporting      # prints the API token once
     python -m admin new-key [--kind blob|payload|cert]   # a fresh key for BLOB_KEYS / PAYLOAD_KEYS / CERT_SIGNING_KEYS
-    python -m admin rotate-keys --setting BLOB_KEYS      # the new ring: a new key first, the old ones kept
+    python -m admin rotate-keys --setting BLOB_KEYS      # new key first, the old ones kept (development keys left out)
     python -m admin list-applications [--status AwaitingReview] [--procedure juminhyo] [--json]
     python -m admin show-application 7K3QF-9M2XA         # the `view` query as JSON, without photo references
     python -m admin withdraw 7K3QF-9M2XA                 # cancel a stuck application (signal `withdraw`)
@@ -50,13 +50,13 @@ from api import applications
 from backoffice.accounts import AccountError, Accounts
 from backoffice.db import ROLES, Database
 from certificates.signing import Keyring as CertificateKeyring
-from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS, DEV_PAYLOAD_KEYS, Settings, get_settings
+from config.settings import DEV_KEY_MATERIAL, Settings, get_settings
 from config.temporal import APPLICATION_STATUS, RPC_TIMEOUT, connect
 from domain.ids import application_workflow_id
 from domain.models import ApplicationStatus, WithdrawInput
 from registry.seed import MAX_SYNTHETIC, SeedResult, seed_demo, seed_synthetic
 from registry.sql import create_registry_engine
-from storage.blobs import Keyring
+from storage.blobs import Keyring, parse_key_ring
 from workflows.application import WITHDRAWABLE
 from workflows.shared import WITHDRAW_SIGNAL
 
@@ -94,7 +94,6 @@ _KIND_OF_SETTING = {
     KeySetting.PAYLOAD_KEYS: KeyKind.payload,
     KeySetting.CERT_SIGNING_KEYS: KeyKind.cert,
 }
-_DEV_RINGS = {DEV_BLOB_KEYS, DEV_PAYLOAD_KEYS, DEV_CERT_SIGNING_KEYS}
 # A reset makes sense for a running workflow or one that ended badly; never for one that completed normally.
 _RESETTABLE = {
     WorkflowExecutionStatus.RUNNING,
@@ -340,8 +339,9 @@ def rotate_keys(
     key_id: KeyIdOption = None,
 ) -> None:
     """Print the setting's new value: a fresh key first (it encrypts or signs from now on), the current keys kept
-    after it (they still decrypt or verify). Set it, restart the API and the workers; drop an old key only when
-    nothing needs it any more (README, Operations, Key rotation)."""
+    after it (they still decrypt or verify), except the published development keys, which are left out. Set it,
+    restart the API and the workers; drop an old key only when nothing needs it any more (README, Operations, Key
+    rotation)."""
     kind = _KIND_OF_SETTING[setting]
     current = str(getattr(_settings(), setting.value.lower()))
     try:
@@ -351,13 +351,36 @@ def rotate_keys(
     if key_id in taken:
         raise typer.BadParameter(f"{setting.value} already has a key {key_id!r}", param_hint="--key-id")
     entry = _fresh_entry(kind, key_id or _default_key_id(kind, taken))
-    ring = ",".join([entry, *(part.strip() for part in current.split(",") if part.strip())])
+    kept, dropped = _without_development_keys(current, setting.value)
+    ring = ",".join([entry, *kept])
     new_ids = _ring_ids(kind, ring)
-    assert new_ids[1:] == taken, "the old keys must follow the new one unchanged"
+    assert new_ids[1:] == [kid for kid in taken if kid not in dropped], "the old keys must follow the new one unchanged"
     typer.echo(ring)
-    typer.echo(f"{setting.value}: new key {new_ids[0]!r} first, {len(taken)} old key(s) kept after it.", err=True)
-    if current in _DEV_RINGS:
-        typer.echo("note: the old ring is the published development key; never keep it in production.", err=True)
+    typer.echo(f"{setting.value}: new key {new_ids[0]!r} first, {len(kept)} old key(s) kept after it.", err=True)
+    if dropped:
+        typer.echo(
+            f"note: left out the published development key ({', '.join(map(repr, dropped))}): production refuses it; "
+            "what it encrypted or signed (development data only) is unreadable or unverifiable with the new ring.",
+            err=True,
+        )
+
+
+def _without_development_keys(spec: str, setting: str) -> tuple[list[str], list[str]]:
+    """The ring's entries (as written) without those whose key is a development key, and the ids left out.
+
+    The development keys are published: an old key is kept so that it still decrypts or verifies, but one everybody
+    knows protects nothing, and a certificate key kept in the ring would be published at /verify/keys as valid."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        [(key_id, raw)] = parse_key_ring(part, setting).items()
+        if raw in DEV_KEY_MATERIAL:
+            dropped.append(key_id)
+        else:
+            kept.append(part)
+    return kept, dropped
 
 
 # --- applications (Temporal) ---------------------------------------------------------------------------------------

@@ -16,19 +16,12 @@ from storage.blobs import BlobNotFound, blob_store_from_settings
 
 router = APIRouter(tags=["certificates"])
 
-PAGES = {
-    "invalid": ("このリンクは無効です", "This link is not valid."),
-    "expired": (
-        "このリンクの有効期限が切れています。市民課へお問い合わせください。",
-        "This link has expired. Please contact the Citizens Division.",
-    ),
-    "revoked": ("この証明書は取り消されています。", "This certificate has been revoked."),
-}
+# Each page: the key of its text in the PUBLIC text table (api/texts_public.py).
+PAGES = {"invalid": "link_invalid", "expired": "download.expired", "revoked": "download.revoked"}
 
 
 def page(kind: str, status: int) -> HTMLResponse:
-    ja, en = PAGES[kind]
-    return message_page(ja, "", en, status_code=status)
+    return message_page(PAGES[kind], status_code=status)
 
 
 @router.get("/certificates/{certificate_id}/download", summary="A digital copy, by its signed expiring link")

@@ -18,10 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import applications
 from api.deps import SettingsDep, TemporalDep
 from backoffice import CurrentStaff, SupervisorStaff, language, render, require_csrf, t
-from backoffice.i18n import STRINGS
+from backoffice.i18n import CLERK
 from catalog import get_catalog
 from domain.models import ApplicationView, DecisionInput, MarkMailedInput
 from domain.state import JST
+from messages import i18n
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS
 from storage.blobs import BlobNotFound, blob_store_from_settings
 
@@ -235,7 +236,7 @@ async def _detail_page(
             "timeline": [
                 {
                     "at": local_time(e.at),
-                    "event": t(f"event.{e.event}", lang) if f"event.{e.event}" in STRINGS else e.event,
+                    "event": t(f"event.{e.event}", lang) if f"event.{e.event}" in CLERK else e.event,
                     "actor": t(f"actor.{e.actor}", lang) if e.actor in ("resident", "system") else e.actor,
                     "detail": e.detail,
                 }
@@ -245,8 +246,8 @@ async def _detail_page(
             "due": local_time(view.review_due_at) if view.review_due_at else "-",
             "last": last,
             "last_at": local_time(last.decided_at) if last else "",
-            "reject_reasons": [(code, texts.get(lang, texts["ja"])) for code, texts in REJECT_REASONS.items()],
-            "photo_reasons": [(code, texts.get(lang, texts["ja"])) for code, texts in PHOTO_REASONS.items()],
+            "reject_reasons": [(code, i18n.t(REJECT_REASONS, code, lang)) for code in REJECT_REASONS],
+            "photo_reasons": [(code, i18n.t(PHOTO_REASONS, code, lang)) for code in PHOTO_REASONS],
             "notice": notice,
             "error": error,
         },

@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(codec.router)
     app.include_router(clerk_api.router)
-    # Before the back office's own routes: the queue is the staff home page.
+    # The clerk pages: the queue at /staff/ is the staff home page.
     app.include_router(clerk_pages.router)
     init_backoffice(app, settings)
     app.add_exception_handler(TemporalUnavailable, answer_temporal_unavailable)

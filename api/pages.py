@@ -1,5 +1,8 @@
 """The public pages (residents and relying parties, not the back office): Jinja templates in api/templates.
 
+They show every text in Japanese and English at once (the resident's language is unknown here): templates call
+``t(key, "ja")`` and ``t(key, "en")`` over the PUBLIC text table (api/texts_public.py).
+
 Every public page shares one inline style sheet (api/templates/public.css) and no scripts, so one
 Content-Security-Policy fits them all: ``PUBLIC_CSP`` allows that style sheet by its hash and nothing else.
 `render` sends it with the other security headers; the middleware of api/security.py puts the same on any
@@ -16,7 +19,10 @@ from typing import Any, Final
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from api.texts_public import PUBLIC
+from messages.i18n import t
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent / "templates"
 # Inserted verbatim into <style>: the hash in the policy is of these exact characters.
@@ -35,14 +41,10 @@ PAGE_HEADERS: Final = {
     "cache-control": "no-store",
 }
 
-# Short bilingual messages: (heading, Japanese text or "", English text).
-MESSAGES: Final[dict[str, tuple[str, str, str]]] = {
-    "unavailable": (
-        "ただいま処理できません",
-        "ただいま処理できません。少し待ってから、このページを再読み込みしてください。",
-        "This cannot be processed right now. Please reload this page in a moment.",
-    ),
-}
+
+def public_text(key: str, language: str, **params: object) -> Markup:
+    """The PUBLIC text `key` in `language` for a template: escaped, its `params` too unless they are Markup."""
+    return escape(t(PUBLIC, key, language)).format(**params)
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +52,7 @@ def templates() -> Environment:
     """The public templates (autoescaped)."""
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]))
     env.globals["style"] = Markup(STYLE)  # our own file, hashed into the policy: not escaped
+    env.globals["t"] = public_text
     return env
 
 
@@ -61,13 +64,13 @@ def render(
 
 
 def message_page(
-    heading: str, ja: str, en: str, *, status_code: int, headers: dict[str, str] | None = None
+    heading: str, body: str | None = None, *, status_code: int, headers: dict[str, str] | None = None
 ) -> HTMLResponse:
-    """A short bilingual page: a heading, a Japanese paragraph (if any) and its English."""
-    context = {"heading": heading, "ja": ja, "en": en, "main_class": "message"}
+    """A short page of PUBLIC texts: the entry `heading` in Japanese, then `body` in Japanese and in English, or
+    without a body the heading's English."""
+    context = {"heading": heading, "body": body, "main_class": "message"}
     return render("message.html", context, status_code=status_code, headers=headers)
 
 
 def unavailable_page(*, headers: dict[str, str] | None = None) -> HTMLResponse:
-    heading, ja, en = MESSAGES["unavailable"]
-    return message_page(heading, ja, en, status_code=503, headers=headers)
+    return message_page("unavailable.heading", "unavailable", status_code=503, headers=headers)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import TemporalDep
-from api.pages import MESSAGES, message_page
+from api.pages import message_page
 from config.temporal import RPC_TIMEOUT
 from domain.ids import application_workflow_id
 from domain.models import PaymentRecord, PaymentRedirect
@@ -25,34 +25,19 @@ from workflows.shared import PAYMENT_AUTHORIZED_SIGNAL, PAYMENT_CANCELLED_SIGNAL
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/payments/linepay", tags=["payments"])
 
+# Each page: the keys of its heading and its body in the PUBLIC text table (api/texts_public.py).
 PAGES = {
-    "received": (
-        "お支払いを受け付けました",
-        "お支払いを受け付けました。このページを閉じて、LINEのトークにお戻りください。確認ができしだい、LINEでお知らせします。",
-        "Payment received. You can close this page and go back to the LINE chat; we will confirm it there.",
-    ),
-    "cancelled": (
-        "お支払いをキャンセルしました",
-        "お支払いをキャンセルしました。このページを閉じて、LINEのトークにお戻りください。",
-        "The payment was cancelled. You can close this page and go back to the LINE chat.",
-    ),
-    "invalid": (
-        "このリンクは無効です",
-        "このお支払いのリンクは無効です。LINEのトークに届いた最新のボタンからお手続きください。",
-        "This payment link is not valid. Please use the latest button in the LINE chat.",
-    ),
-    "closed": (
-        "このお支払いは終了しています",
-        "このお支払いはすでに終了しています。LINEのトークで状況をご確認ください。",
-        "This payment is no longer open. Please check the LINE chat for its status.",
-    ),
-    "unavailable": MESSAGES["unavailable"],
+    "received": ("payment.received.heading", "payment.received"),
+    "cancelled": ("payment.cancelled.heading", "payment.cancelled"),
+    "invalid": ("link_invalid", "payment.invalid"),
+    "closed": ("payment.closed.heading", "payment.closed"),
+    "unavailable": ("unavailable.heading", "unavailable"),
 }
 
 
 def page(kind: str, status: int = 200) -> HTMLResponse:
-    title, ja, en = PAGES[kind]
-    return message_page(title, ja, en, status_code=status)
+    heading, body = PAGES[kind]
+    return message_page(heading, body, status_code=status)
 
 
 async def _redirect(temporal: TemporalDep, kind: str, transaction_id: str, order_id: str) -> HTMLResponse:

@@ -235,14 +235,6 @@ def _signed_in(request: Request) -> bool:
     return getattr(request.app.state, "backoffice", None) is not None and read_session(request) is not None
 
 
-_STATUS_TEXT = {
-    "valid": ("有効な証明書です", "This certificate is valid."),
-    "revoked": ("この証明書は失効しています", "This certificate has been revoked."),
-    "invalid": ("この証明書は確認できません", "This certificate cannot be verified."),
-    "unknown": ("該当する証明書はありません", "No such certificate."),
-}
-
-
 def _page(
     request: Request, store: CertificateStore, certificate_id: str, *, error: bool = False, status_code: int = 200
 ) -> HTMLResponse:
@@ -266,5 +258,4 @@ def _page(
                 context["revoke_form"] = True
                 context["csrf_token"] = csrf_token(request)
     context["status"] = status
-    context["status_ja"], context["status_en"] = _STATUS_TEXT[status]
     return render("verify.html", context, status_code=status_code, headers=_HEADERS)

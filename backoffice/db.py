@@ -55,7 +55,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    """Declarative base of the back office tables (the lead may add tables on it: create_all creates them too)."""
+    """Declarative base of the back office tables (create_all creates every table declared on it)."""
 
 
 class StaffAccount(Base):

@@ -1,26 +1,25 @@
-"""UI strings of the back office in Japanese (the default) and English, and the language of a request.
+"""The back office's texts in Japanese (the default) and English, and the language of a request.
 
-Templates get `t` bound to the request's language: ``{{ t("sign_in.title") }}``; placeholders use
-``str.format`` names: ``{{ t("home.welcome", name=current_staff.name) }}``. Add a key to STRINGS with
-both languages (a unit test checks that every key has both).
+CLERK is the back office's text table (messages.i18n): the layout, sign-in and error texts here, the review
+pages' in backoffice/i18n_clerk.py. Templates get `t` bound to the request's language: ``{{ t("sign_in.title") }}``;
+placeholders use ``str.format`` names: ``{{ t("layout.signed_in_as", name=..., role=...) }}``.
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
 from starlette.requests import Request
 
-from backoffice.i18n_clerk import CLERK_STRINGS
+from backoffice.i18n_clerk import REVIEW_PAGE_TEXTS
+from messages import i18n
+from messages.i18n import DEFAULT_LANGUAGE, Language, parse_language
 
-Lang = Literal["ja", "en"]
-LANGUAGES: Final[tuple[Lang, ...]] = ("ja", "en")
-DEFAULT_LANGUAGE: Final[Lang] = "ja"
 # The language chosen with ?lang=… is kept in this cookie (set by the back office middleware).
 LANG_COOKIE: Final = "mdg_lang"
 LANG_QUERY: Final = "lang"
 
-STRINGS: Final[dict[str, dict[str, str]]] = {
+LAYOUT_TEXTS: Final[dict[str, dict[str, str]]] = {
     # Layout
     "service.name": {"ja": "市川市 LINE窓口 バックオフィス", "en": "Ichikawa LINE counter — back office"},
     "layout.skip_link": {"ja": "本文へ移動", "en": "Skip to main content"},
@@ -29,7 +28,6 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "layout.signed_in_as": {"ja": "{name}（{role}）", "en": "{name} ({role})"},
     "layout.sign_out": {"ja": "ログアウト", "en": "Sign out"},
     "layout.footer": {"ja": "市川市 ― 職員専用", "en": "Ichikawa City — staff only"},
-    "nav.home": {"ja": "ホーム", "en": "Home"},
     # The switch link shows the OTHER language in its own language.
     "lang.switch_name": {"ja": "English", "en": "日本語"},
     "role.clerk": {"ja": "担当職員", "en": "Clerk"},
@@ -67,13 +65,6 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "sign_in.error.password_required": {"ja": "パスワードを入力してください。", "en": "Enter your password."},
     "sign_in.error.summary": {"ja": "入力内容を確認してください。", "en": "Check what you entered."},
     "sign_in.signed_out": {"ja": "ログアウトしました。", "en": "You have signed out."},
-    # Home (placeholder: the lead replaces it with the queue)
-    "home.title": {"ja": "ホーム", "en": "Home"},
-    "home.welcome": {"ja": "{name}さん、お疲れさまです。", "en": "Welcome, {name}."},
-    "home.queue_coming": {
-        "ja": "申請の一覧はここに表示されます（準備中：queue coming）。",
-        "en": "The application list will be shown here (queue coming).",
-    },
     # Errors
     "error.title": {"ja": "エラー", "en": "Error"},
     "error.csrf": {
@@ -89,28 +80,15 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "error.back_sign_in": {"ja": "ログイン画面へ", "en": "Go to the sign-in page"},
 }
 
-
-STRINGS.update(CLERK_STRINGS)
+CLERK = i18n.table("clerk", LAYOUT_TEXTS, REVIEW_PAGE_TEXTS)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
-    """The UI string `key` in `lang` (Japanese if `lang` is unknown), with `values` filled in.
-
-    An unknown key raises KeyError: a typo should fail the page's test, not show a key to a clerk.
-    """
-    texts = STRINGS[key]
-    text = texts.get(lang) or texts[DEFAULT_LANGUAGE]
-    return text.format(**values) if values else text
+    """The back office text `key` in `lang`, `values` filled in (messages.i18n.t over CLERK)."""
+    return i18n.t(CLERK, key, lang, **values)
 
 
-def parse_language(value: str | None) -> Lang | None:
-    for lang in LANGUAGES:
-        if value == lang:
-            return lang
-    return None
-
-
-def language(request: Request) -> Lang:
+def language(request: Request) -> Language:
     """The request's UI language: ``?lang=ja|en`` if given, else the language cookie, else Japanese.
 
     Usable as a FastAPI dependency (``lang: str = Depends(language)``) or called directly.
@@ -120,7 +98,3 @@ def language(request: Request) -> Lang:
         or parse_language(request.cookies.get(LANG_COOKIE))
         or DEFAULT_LANGUAGE
     )
-
-
-def other_language(lang: str) -> Lang:
-    return "en" if lang == "ja" else "ja"

@@ -1,10 +1,10 @@
-"""UI strings of the review pages (queue, application detail, decisions), Japanese and English."""
+"""The back office texts of the review pages (queue, application detail, decisions): part of backoffice.i18n.CLERK."""
 
 from __future__ import annotations
 
 from typing import Final
 
-CLERK_STRINGS: Final[dict[str, dict[str, str]]] = {
+REVIEW_PAGE_TEXTS: Final[dict[str, dict[str, str]]] = {
     "nav.queue": {"ja": "審査待ち一覧", "en": "Review queue"},
     "nav.supervisor": {"ja": "期限超過（責任者）", "en": "Overdue (supervisor)"},
     "queue.title": {"ja": "申請一覧", "en": "Applications"},

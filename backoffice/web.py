@@ -2,10 +2,10 @@
 
     app = FastAPI(...)
     init_backoffice(app, settings)      # static files, middleware, error handlers, tables, sign-in routes
-    app.include_router(queue_router)    # the lead's pages, using the dependencies of backoffice.auth
+    app.include_router(pages_router)    # the pages (api/clerk_pages.py: the queue at /staff/ is the home page)
 
 A page: ``return render(request, "detail.html", {"application": application})`` where detail.html starts with
-``{% extends "base.html" %}`` and fills the blocks ``title`` and ``content`` (optionally ``heading`` and ``nav``).
+``{% extends "base.html" %}`` and fills the blocks ``title`` and ``content`` (optionally ``heading``).
 Every template gets ``t`` (bound to the page's language), ``lang``, ``csrf_token``, ``current_staff`` (a Staff or
 None), ``lang_switch_url``, ``lang_switch_lang`` and ``static_url()``; these win over same-named context keys.
 """
@@ -32,12 +32,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backoffice.accounts import Accounts, SignInResult, normalise_login
 from backoffice.auth import (
-    HOME_PATH,
     SIGN_IN_PATH,
     Authentication,
     Backoffice,
     BackofficeError,
-    CurrentStaff,
     NotAuthenticated,
     authentication,
     check_csrf,
@@ -57,9 +55,10 @@ from backoffice.auth import (
     start_session,
 )
 from backoffice.db import Database
-from backoffice.i18n import LANG_COOKIE, LANG_QUERY, language, other_language, parse_language, t
+from backoffice.i18n import LANG_COOKIE, LANG_QUERY, language, t
 from backoffice.throttle import HASH_QUEUE_TIMEOUT, Refused, address_key
 from config.settings import Settings
+from messages.i18n import other_language, parse_language
 
 log = logging.getLogger(__name__)
 
@@ -385,14 +384,8 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-@_router.get(HOME_PATH, response_class=HTMLResponse)
-def home(request: Request, staff: CurrentStaff) -> Response:
-    """Placeholder home: the lead replaces it with the queue."""
-    return render(request, "home.html")
-
-
 def router() -> APIRouter:
-    """The sign-in, sign-out and home routes (init_backoffice includes it)."""
+    """The sign-in and sign-out routes (init_backoffice includes it)."""
     return _router
 
 
@@ -415,8 +408,6 @@ def init_backoffice(
 
     `hasher`: argon2-cffi's default PasswordHasher unless given (tests pass accounts.cheap_hasher()).
     """
-    if settings.profile == "production" and not settings.session_cookie_secure:
-        log.warning("SESSION_COOKIE_SECURE is off in production: staff session cookies may travel over plain HTTP")
     database = database or Database.from_url(settings.database_url)
     database.create_all()
     accounts = Accounts(database.sessions, hasher=hasher)

@@ -67,7 +67,7 @@ TARGET_P50_MS = 100.0
 TARGET_P99_MS = 500.0
 TARGET_RATIO = 1.3
 # 2,600 turns a side. With 3 rounds (780 turns) the p99 is about the 8th slowest turn, and a run's
-# ratio p99 ranged from 0.70 to 1.51 on the same code (sessions 5-7); see bench.stats.
+# ratio p99 ranged from 0.70 to 1.51 over runs of the same code; see bench.stats.
 DEFAULT_ROUNDS = 10
 
 Inbox = list[dict[str, Any]]

@@ -2,7 +2,7 @@
 
 A p99 is a run's few slowest turns: of 780 turns it is about the 8th slowest. Which turns those are
 depends on how a round's bursts happen to line up, so from one run to the next the skeleton's own p99
-moved from 68 to 133 ms on the same code (session 6). `ratio_interval` puts a figure on that:
+moved from 68 to 133 ms on the same code in one day's runs. `ratio_interval` puts a figure on that:
 it redraws whole rounds (a chat round and the skeleton round run right after it, as a pair) with
 replacement, pools their turns as the report does, and gives the middle `level` of the ratios found.
 Rounds are the unit because turns of one round share its bursts and its moment of the machine's drift;

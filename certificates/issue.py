@@ -1,4 +1,4 @@
-"""Issuing a certificate, the whole pipeline in one call (the lead's Temporal activity calls it).
+"""Issuing a certificate, the whole pipeline in one call (the `issue_certificate` activity calls it).
 
     issued = issue_certificate(
         application_id=..., procedure_code="juminhyo", answers=..., person_id="P9000001",

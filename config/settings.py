@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.blobs import Keyring
+from storage.blobs import Keyring, parse_key_ring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,10 +38,71 @@ _DEV_SECRETS = {
     DEV_PAYLOAD_KEYS,
     DEV_CODEC_TOKEN,
 }
+# The key material of the development rings: published, so refused in production under whatever id it is listed.
+DEV_KEY_MATERIAL = frozenset(
+    raw
+    for spec in (DEV_BLOB_KEYS, DEV_PAYLOAD_KEYS, DEV_CERT_SIGNING_KEYS)
+    for raw in parse_key_ring(spec, "development key").values()
+)
+
+# Shortest value production accepts, in characters. The secrets we generate ourselves carry 32 random bytes:
+# `secrets.token_urlsafe(32)` prints 43 characters (.env.example). LINE issues channel secrets of 32 hex characters,
+# and so does LINE Pay; a channel access token from LINE is far longer than 32 characters.
+SECRET_MIN_LENGTH = {
+    "session_secret": 43,
+    "codec_token": 43,
+    "user_id_hash_key": 43,
+    "line_channel_secret": 32,
+    "linepay_channel_secret": 32,
+    "line_channel_access_token": 32,
+}
+# Length cannot show entropy; a value made of so few different characters (or a key of so few different bytes)
+# is a placeholder such as "xxxx...", not a random secret. A random secret of 32 hex characters has fewer about once
+# in 3 * 10^12; a 43-character token or a 32-byte key practically never.
+MIN_DISTINCT_SYMBOLS = 6
+KEY_RINGS = ("blob_keys", "payload_keys", "cert_signing_keys")
+
+
+def _random_looking(value: str | bytes) -> bool:
+    return len(set(value)) >= MIN_DISTINCT_SYMBOLS
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Why `settings` must not run as production, each naming the variable and never its value."""
+    problems: list[str] = []
+    seen_values: dict[str, str] = {}
+    for field, minimum in SECRET_MIN_LENGTH.items():
+        variable, value = field.upper(), str(getattr(settings, field))
+        if value in _DEV_SECRETS:
+            problems.append(f"{variable} is a published development value")
+        elif len(value) < minimum:
+            problems.append(f"{variable} must be at least {minimum} characters")
+        elif not _random_looking(value):
+            problems.append(f"{variable} has too few different characters to be random")
+        if value in seen_values:
+            problems.append(f"{seen_values[value]} and {variable} must differ")
+        seen_values.setdefault(value, variable)
+    seen_keys: dict[bytes, str] = {}
+    for field in KEY_RINGS:
+        variable = field.upper()
+        for key_id, raw in parse_key_ring(str(getattr(settings, field)), variable).items():
+            if raw in DEV_KEY_MATERIAL:
+                problems.append(f"{variable} key {key_id!r} is a published development key")
+            elif not _random_looking(raw):
+                problems.append(f"{variable} key {key_id!r} has too few different bytes to be random")
+            elif raw in seen_keys:
+                problems.append(f"{seen_keys[raw]} and {variable} key {key_id!r} are the same key")
+            seen_keys.setdefault(raw, f"{variable} key {key_id!r}")
+    if not settings.session_cookie_secure:
+        problems.append("SESSION_COOKIE_SECURE must be true (staff session cookies only over HTTPS)")
+    return problems
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused setting's error names the variable, never its value (secrets reach logs).
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     profile: Literal["development", "production"] = "development"
 
@@ -54,9 +115,9 @@ class Settings(BaseSettings):
     temporal_grpc_compression: Literal["none", "gzip"] = "none"
     # Temporal payload encryption: "keyid:base64(32 bytes)[,...]"; the first encrypts, all decrypt.
     payload_keys: str = DEV_PAYLOAD_KEYS
-    # Operators' token for the codec endpoint the Temporal Web UI calls (POST /codec/{token}/decode).
+    # Operators' token for the codec endpoint (POST /codec/decode, `Authorization: Bearer`; api/codec.py).
     codec_token: str = DEV_CODEC_TOKEN
-    # Browser origins allowed to call the codec endpoint (the Temporal Web UI).
+    # Browser origins allowed to call the codec endpoint (the Temporal Web UI), with the staff session cookie.
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
 
     # LINE Messaging API (the emulator reads the same secret and token)
@@ -137,7 +198,7 @@ class Settings(BaseSettings):
     # Request bodies larger than this get 413 before anything reads them, on every route without a limit of its
     # own (the webhook: WEBHOOK_MAX_BODY_BYTES; the codec: 4 MiB; the sign-in form: 16 KiB).
     max_body_bytes: int = Field(default=8192, ge=1024)
-    # Cookies marked Secure (HTTPS only); off for the local http:// development system.
+    # Cookies marked Secure (HTTPS only); off for the local http:// development system, required in production.
     session_cookie_secure: bool = False
 
     # Clerk review
@@ -179,24 +240,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_has_real_secrets(self) -> Settings:
         if self.profile == "production":
-            used = {
-                self.line_channel_secret,
-                self.line_channel_access_token,
-                self.user_id_hash_key,
-                self.blob_keys,
-                self.session_secret,
-                self.linepay_channel_secret,
-                self.cert_signing_keys,
-                self.payload_keys,
-                self.codec_token,
-            }
-            if used & _DEV_SECRETS:
-                raise ValueError(
-                    "PROFILE=production needs LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN, "
-                    "USER_ID_HASH_KEY, BLOB_KEYS, SESSION_SECRET, LINEPAY_CHANNEL_SECRET, CERT_SIGNING_KEYS, "
-                    "PAYLOAD_KEYS and CODEC_TOKEN "
-                    "set to real values, not the development defaults"
-                )
+            problems = production_problems(self)
+            if problems:
+                raise ValueError("PROFILE=production refuses these settings: " + "; ".join(problems))
         return self
 
     @property

@@ -17,6 +17,7 @@ from temporalio.converter import (
     AdvancedJSONEncoder,
     CompositePayloadConverter,
     DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
     JSONTypeConverter,
@@ -26,6 +27,7 @@ from temporalio.converter import (
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import GrpcCompression
 
+from config.codec import RefusedPayloadConverter
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ class DataclassTypeConverter(JSONTypeConverter):
 
 class PayloadConverter(CompositePayloadConverter):
     """Temporal's default payload converters, with `ShallowDataclassJSONEncoder` and
-    `DataclassTypeConverter` for JSON."""
+    `DataclassTypeConverter` for JSON, and the reader of payloads the codec refused (config/codec.py)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -162,19 +164,28 @@ class PayloadConverter(CompositePayloadConverter):
                 if isinstance(c, JSONPlainPayloadConverter)
                 else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
-            )
+            ),
+            RefusedPayloadConverter(),
         )
 
 
 def data_converter(settings: Settings | None = None) -> DataConverter:
-    """The one data converter (worker, API, CLI, tests): JSON payloads, AES-256-GCM encrypted."""
+    """The one data converter (worker, API, CLI, tests): JSON payloads and failure messages, AES-256-GCM encrypted;
+    in production, unencrypted payloads are refused (config/codec.py)."""
     from config.codec import EncryptionCodec
     from config.settings import get_settings
     from storage.blobs import Keyring
 
-    keys = (settings or get_settings()).payload_keys
+    settings = settings or get_settings()
+    codec = EncryptionCodec(Keyring.parse(settings.payload_keys), accept_plaintext=settings.profile != "production")
     return dataclasses.replace(
-        default(), payload_converter_class=PayloadConverter, payload_codec=EncryptionCodec(Keyring.parse(keys))
+        default(),
+        payload_converter_class=PayloadConverter,
+        payload_codec=codec,
+        # Failure messages and stack traces (an update validator's refusal, an activity's error) can hold resident
+        # data: they travel as an encrypted payload, the server keeps "Encoded failure". Our clients share this
+        # converter, so the API still reads the messages it shows clerks.
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 
 

@@ -112,8 +112,13 @@ def temporal_command(settings: Settings, *, ui: bool = True) -> list[str]:
     ]  # fmt: skip
     if ui:
         cmd += ["--ui-port", str(settings.temporal_ui_port), "--ui-disable-news-fetch"]
-        # The UI decodes the encrypted payloads through the API (operators read them; the server cannot).
-        cmd += ["--ui-codec-endpoint", f"{settings.public_url}/codec/{settings.codec_token}"]
+        if settings.profile == "development":
+            # The UI decodes the encrypted payloads through the API (operators read them; the server cannot). The
+            # dev server gives its UI an endpoint URL and nothing else (no credentials, no header), so CODEC_TOKEN
+            # rides in the path, which only development accepts (api/codec.py). Otherwise the
+            # operator sets the endpoint {PUBLIC_BASE_URL}/codec with "include cross-origin credentials" in the
+            # UI's Data Encoder settings and signs in to the back office as a supervisor.
+            cmd += ["--ui-codec-endpoint", f"{settings.public_url}/codec/{settings.codec_token}"]
     else:
         cmd += ["--headless"]
     return cmd

@@ -18,15 +18,12 @@ from domain.parsing import (
     parse_text,
     within,
 )
-from messages.texts import t
+from messages.i18n import both
+from messages.texts import RESIDENT, t
 
 DEFAULT_MAX_LENGTH = 100
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 SKIPPED = ""  # stored answer of an optional question the resident skipped
-
-
-def _texts(key: str) -> dict[str, str]:
-    return {"ja": t(key, "ja"), "en": t(key, "en")}
 
 
 def delivery_question(procedure: Procedure) -> Question | None:
@@ -36,9 +33,9 @@ def delivery_question(procedure: Procedure) -> Question | None:
     return Question(
         id="delivery",
         type="choice",
-        label=ShortText(**_texts("delivery_label")),
-        prompt=Text(**_texts("delivery_prompt")),
-        options=tuple(Option(value=d, label=ShortText(**_texts(f"delivery.{d}"))) for d in procedure.delivery),
+        label=ShortText(**both(RESIDENT, "delivery_label")),
+        prompt=Text(**both(RESIDENT, "delivery_prompt")),
+        options=tuple(Option(value=d, label=ShortText(**both(RESIDENT, f"delivery.{d}"))) for d in procedure.delivery),
     )
 
 

@@ -12,7 +12,7 @@ from domain.postback import encode
 from domain.state import JST, Context, ConversationState
 from messages import flex, line
 from messages.line import Action, Message
-from messages.texts import has_text, t, yen
+from messages.texts import RESIDENT, t, yen
 
 CARD_STEP = "_card"
 EDIT_STEP = "_edit"
@@ -158,7 +158,7 @@ def procedure_name(code: str, ctx: Context, lang: str) -> str:
 
 def status_words(status: str, lang: str) -> str:
     key = f"status.{status}"
-    return t(key if has_text(key) else "status.other", lang)
+    return t(key if key in RESIDENT else "status.other", lang)
 
 
 def submitted_date(app: ApplicationSummary, lang: str) -> str:
@@ -185,12 +185,12 @@ def status_text(ctx: Context, lang: str) -> str:
         when = submitted_date(app, lang)
         words = status_words(app.status, lang)
         item = t("status_item", lang, n=n, procedure=name, id=app.application_id, date=when, status=words)
-        if app.payment_state and has_text(f"payment_state.{app.payment_state}"):
+        if app.payment_state and f"payment_state.{app.payment_state}" in RESIDENT:
             state = t(f"payment_state.{app.payment_state}", lang)
             item += "\n" + t("status_payment", lang, amount=yen(app.payment_amount, lang), state=state)
         if app.delivery:
             kind, _, tracking = app.delivery.partition(":")
-            if has_text(f"delivery_done.{kind}"):
+            if f"delivery_done.{kind}" in RESIDENT:
                 how = t(f"delivery_done.{kind}", lang, tracking=tracking)
                 item += "\n" + t("status_delivery", lang, how=how)
         parts.append(item)

@@ -10,7 +10,8 @@ from domain import id_photo_stage
 from domain.models import DecisionInput
 from domain.state import JST
 from domain.states import DecisionKind
-from messages import line
+from messages import i18n, line
+from messages.i18n import TextTable
 from messages.line import Message
 from messages.texts import t
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS
@@ -74,9 +75,8 @@ def add_business_days(start: datetime, days: int) -> datetime:
 # --- resident messages -----------------------------------------------------------------------------
 
 
-def _reason(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
-    entry = table.get(code) or table["other"]
-    return entry.get(lang) or entry["ja"]
+def _reason(reasons: TextTable, code: str, lang: str) -> str:
+    return i18n.t(reasons, code if code in reasons else "other", lang)
 
 
 def decision_messages(decision: DecisionInput, lang: str, application_id: str) -> list[Message]:

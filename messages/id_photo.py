@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from messages import i18n
+
 REASON_TEXTS: dict[str, dict[str, str]] = {
     "unreadable": {
         "ja": "画像を開けませんでした。カメラで撮った写真を、もう一度お送りください。",
@@ -63,9 +65,11 @@ GENERIC_TEXT: dict[str, str] = {
     "ja": "写真を確認できませんでした。お手数ですが、もう一度お送りください。",
     "en": "We could not check the photo. Please send it again.",
 }
+GENERIC = "generic"  # the key of GENERIC_TEXT: for a reason code without a message of its own
+
+PHOTO_TIPS = i18n.table("id_photo_tip", REASON_TEXTS, {GENERIC: GENERIC_TEXT})
 
 
 def reason_message(reason: str, language: str) -> str:
     """The message for a reason code in `language` ("ja" for unknown languages; a generic one for unknown codes)."""
-    texts = REASON_TEXTS.get(reason, GENERIC_TEXT)
-    return texts.get(language, texts["ja"])
+    return i18n.t(PHOTO_TIPS, reason if reason in REASON_TEXTS else GENERIC, language)

@@ -1,14 +1,14 @@
-"""Every resident-facing string, in Japanese and English. `t(key, language, **params)` fills one in."""
+"""What the resident reads in the LINE chat, in Japanese and English: the RESIDENT text table (the general texts
+here, the stages' in messages/texts_*.py) and `t(key, language, **params)` over it (messages.i18n)."""
 
 from __future__ import annotations
 
+from messages import i18n
 from messages.texts_certificate import CERTIFICATE_TEXTS
 from messages.texts_intake import INTAKE_TEXTS
 from messages.texts_payment import PAYMENT_TEXTS
 from messages.texts_photo_stage import PHOTO_STAGE_TEXTS
 from messages.texts_review import REVIEW_TEXTS
-
-LANGUAGES = ("ja", "en")
 
 GENERAL_TEXTS: dict[str, dict[str, str]] = {
     "greeting": {
@@ -140,25 +140,14 @@ GENERAL_TEXTS: dict[str, dict[str, str]] = {
     "label_other_language": {"ja": "English", "en": "日本語"},
 }
 
-TEXTS: dict[str, dict[str, str]] = {
-    **GENERAL_TEXTS,
-    **INTAKE_TEXTS,
-    **PHOTO_STAGE_TEXTS,
-    **REVIEW_TEXTS,
-    **PAYMENT_TEXTS,
-    **CERTIFICATE_TEXTS,
-}
+RESIDENT = i18n.table(
+    "resident", GENERAL_TEXTS, INTAKE_TEXTS, PHOTO_STAGE_TEXTS, REVIEW_TEXTS, PAYMENT_TEXTS, CERTIFICATE_TEXTS
+)
 
 
 def t(key: str, language: str, **params: object) -> str:
-    """The text for `key` in `language` (Japanese when unknown), with `params` filled in."""
-    entry = TEXTS[key]
-    template = entry.get(language) or entry["ja"]
-    return template.format(**params) if params else template
-
-
-def has_text(key: str) -> bool:
-    return key in TEXTS
+    """The resident text `key` in `language`, `params` filled in (messages.i18n.t over RESIDENT)."""
+    return i18n.t(RESIDENT, key, language, **params)
 
 
 def yen(amount: int, language: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from messages import i18n
+
 REVIEW_TEXTS: dict[str, dict[str, str]] = {
     "review_approved": {
         "ja": "申請（受付番号：{id}）を承認しました。手数料のお支払いについて、続けてご案内します。",
@@ -32,31 +34,37 @@ REVIEW_TEXTS: dict[str, dict[str, str]] = {
 }
 
 # What a clerk can give as the reason for a rejection; the resident sees the text in their language.
-REJECT_REASONS: dict[str, dict[str, str]] = {
-    "not_in_registry": {
-        "ja": "住民基本台帳に該当する方が見つかりませんでした",
-        "en": "We could not find you in the resident register",
+REJECT_REASONS = i18n.table(
+    "reject_reason",
+    {
+        "not_in_registry": {
+            "ja": "住民基本台帳に該当する方が見つかりませんでした",
+            "en": "We could not find you in the resident register",
+        },
+        "identity_mismatch": {
+            "ja": "本人確認書類と申請内容が一致しませんでした",
+            "en": "Your ID does not match the application",
+        },
+        "not_entitled": {
+            "ja": "ご請求いただいた方の証明書は、この方法ではお出しできません",
+            "en": "This certificate cannot be issued to you by this service",
+        },
+        "duplicate": {"ja": "同じ内容の申請がすでにあります", "en": "The same application was already made"},
+        "other": {"ja": "その他（職員からの説明をご覧ください）", "en": "Other (see the clerk's note)"},
     },
-    "identity_mismatch": {
-        "ja": "本人確認書類と申請内容が一致しませんでした",
-        "en": "Your ID does not match the application",
-    },
-    "not_entitled": {
-        "ja": "ご請求いただいた方の証明書は、この方法ではお出しできません",
-        "en": "This certificate cannot be issued to you by this service",
-    },
-    "duplicate": {"ja": "同じ内容の申請がすでにあります", "en": "The same application was already made"},
-    "other": {"ja": "その他（職員からの説明をご覧ください）", "en": "Other (see the clerk's note)"},
-}
+)
 
 # Why a clerk asks for a new ID photo.
-PHOTO_REASONS: dict[str, dict[str, str]] = {
-    "unreadable": {"ja": "写真の文字が読み取れませんでした", "en": "The text on the ID could not be read"},
-    "wrong_document": {
-        "ja": "本人確認書類として使える書類ではありませんでした",
-        "en": "The document is not accepted as an ID",
+PHOTO_REASONS = i18n.table(
+    "photo_reason",
+    {
+        "unreadable": {"ja": "写真の文字が読み取れませんでした", "en": "The text on the ID could not be read"},
+        "wrong_document": {
+            "ja": "本人確認書類として使える書類ではありませんでした",
+            "en": "The document is not accepted as an ID",
+        },
+        "expired_document": {"ja": "有効期限が切れていました", "en": "The ID has expired"},
+        "mismatch": {"ja": "申請内容と書類の記載が一致しませんでした", "en": "The ID does not match the application"},
+        "other": {"ja": "その他（職員からの説明をご覧ください）", "en": "Other (see the clerk's note)"},
     },
-    "expired_document": {"ja": "有効期限が切れていました", "en": "The ID has expired"},
-    "mismatch": {"ja": "申請内容と書類の記載が一致しませんでした", "en": "The ID does not match the application"},
-    "other": {"ja": "その他（職員からの説明をご覧ください）", "en": "Other (see the clerk's note)"},
-}
+)

@@ -141,6 +141,8 @@ async def test_json_api_with_a_token(system: System, temporal_client: Client, em
             headers=headers,
         )
         assert again.status_code == 409
+        # The validator's message travels encrypted (an encoded failure); the API, sharing the converter, reads it.
+        assert again.json()["detail"]["message"].startswith("not awaiting review: Approved, decided by")
         assert again.json()["detail"]["current"]["status"] == "Approved"
         assert again.json()["detail"]["current"]["clerk_login"] == "clerk"
 

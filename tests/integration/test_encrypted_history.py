@@ -42,13 +42,15 @@ def payloads(message: Message) -> Iterator[Payload]:
 
 
 def sdk_marker_meta(payload: Payload) -> bool:
-    """The SDK's own bookkeeping of a local activity (sequence number, attempt, type), written in clear by the
-    SDK core next to the (encrypted) result; it holds no resident data, which the search below confirms."""
+    """The SDK core's own bookkeeping, written in clear: a local activity's marker (sequence number, attempt,
+    type) next to its encrypted result, and a `workflow.patched` marker (the patch id). Neither holds resident
+    data, which the search below confirms."""
     try:
         meta = json.loads(payload.data)
     except ValueError:
         return False
-    return isinstance(meta, dict) and {"seq", "attempt", "activity_type"} <= meta.keys()
+    local_activity = {"seq", "attempt", "activity_type"}
+    return isinstance(meta, dict) and (local_activity <= meta.keys() or meta.keys() == {"id", "deprecated"})
 
 
 async def test_histories_hold_no_resident_data_in_clear(

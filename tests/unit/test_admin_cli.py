@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from admin.cli import app
 from certificates.signing import Keyring as CertificateKeyring
-from config.settings import get_settings
+from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS, DEV_PAYLOAD_KEYS, get_settings
 from storage.blobs import Keyring
 
 COMMANDS = (
@@ -119,6 +119,34 @@ def test_rotate_keys_puts_a_new_key_first_and_keeps_the_old_ones(
     result = runner.invoke(app, ["rotate-keys", "--setting", "PAYLOAD_KEYS"])
     assert result.exit_code == 0 and "development key" in result.stderr
     assert runner.invoke(app, ["rotate-keys", "--setting", "BLOB_KEYS", "--key-id", "old2"]).exit_code == 2
+
+
+@pytest.mark.parametrize("setting", ["BLOB_KEYS", "PAYLOAD_KEYS", "CERT_SIGNING_KEYS"])
+def test_rotate_keys_never_keeps_a_development_key(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    """The default install's ring is the published development key: the new ring leaves it out (the certificate
+    key would otherwise be published at /verify/keys), under whatever id it is listed."""
+    dev_material = {
+        "BLOB_KEYS": DEV_BLOB_KEYS,
+        "PAYLOAD_KEYS": DEV_PAYLOAD_KEYS,
+        "CERT_SIGNING_KEYS": DEV_CERT_SIGNING_KEYS,
+    }[setting].partition(":")[2]
+    result = runner.invoke(app, ["rotate-keys", "--setting", setting])
+    assert result.exit_code == 0, result.output
+    ring = result.stdout.strip()
+    assert dev_material not in ring and "," not in ring, "only the new key"
+    assert "development key" in result.stderr and dev_material not in result.stderr
+
+    # A development key kept as an old key under another id is dropped too; the real old key stays.
+    real_old = "real-old:" + "G" * 43 + "="
+    monkeypatch.setenv(setting, f"{real_old},renamed-dev:{dev_material}")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["rotate-keys", "--setting", setting, "--key-id", "fresh"])
+    assert result.exit_code == 0, result.output
+    ring = result.stdout.strip()
+    assert ring.startswith("fresh:") and ring.endswith("," + real_old) and dev_material not in ring
+    assert "renamed-dev" in result.stderr and "1 old key(s) kept" in result.stderr
 
 
 def test_rotate_keys_of_invalid_settings_exits_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from datetime import date
 from urllib.parse import urlencode
 
@@ -14,25 +13,12 @@ from domain import flow
 from domain.catalog import parse_catalog
 from domain.postback import decode, encode
 from messages import flex, line
-from messages.texts import TEXTS, t, yen
+from messages.texts import RESIDENT, t, yen
 from tests.unit.test_conversation_support import CATALOG, Chat, juminhyo_at_card, labels, utf16
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-@pytest.mark.parametrize("key", sorted(TEXTS))
-def test_every_text_exists_in_both_languages_with_the_same_placeholders(key: str) -> None:
-    entry = TEXTS[key]
-    assert set(entry) == {"ja", "en"}
-    assert entry["ja"].strip() and entry["en"].strip()
-    if key not in ("date_era",):  # the era name and span are given per language
-        assert _fields(entry["ja"]) == _fields(entry["en"]), key
-
-
 def test_japanese_texts_are_polite() -> None:
-    sentences = [re.sub(r"（[^（）]*）。$", "。", v["ja"]) for v in TEXTS.values() if v["ja"].endswith("。")]
+    sentences = [re.sub(r"（[^（）]*）。$", "。", v["ja"]) for v in RESIDENT.values() if v["ja"].endswith("。")]
     assert sentences and all(s.endswith(("す。", "い。", "か。", "た。", "ん。")) for s in sentences)
 
 

@@ -101,22 +101,23 @@ def test_settings_refuse_bad_keys_and_the_dev_key_in_production() -> None:
     with pytest.raises(ValueError, match="BLOB_KEYS"):
         Settings(
             profile="production",
-            line_channel_secret="s" * 32,
-            line_channel_access_token="t",
-            user_id_hash_key="h",
+            line_channel_secret=os.urandom(16).hex(),
+            line_channel_access_token=os.urandom(32).hex(),
+            user_id_hash_key=os.urandom(32).hex(),
             blob_keys=DEV_BLOB_KEYS,
         )
     Settings(
         profile="production",
-        line_channel_secret="s" * 32,
-        line_channel_access_token="t",
-        user_id_hash_key="h",
-        session_secret="x" * 32,
-        linepay_channel_secret="p" * 32,
+        line_channel_secret=os.urandom(16).hex(),
+        line_channel_access_token=os.urandom(32).hex(),
+        user_id_hash_key=os.urandom(32).hex(),
+        session_secret=os.urandom(32).hex(),
+        linepay_channel_secret=os.urandom(16).hex(),
         payload_keys=key_spec("payload-prod"),
-        codec_token="c" * 32,
+        codec_token=os.urandom(32).hex(),
         cert_signing_keys="prod-1:" + base64.b64encode(os.urandom(32)).decode(),
         blob_keys=key_spec("prod1"),
+        session_cookie_secure=True,
     )
 
 

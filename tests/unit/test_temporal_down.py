@@ -4,15 +4,18 @@ started, as a page on the HTML routes and as JSON on the API routes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.deps import get_temporal
 from api.main import create_app
+from backoffice.i18n import t
 from config import Settings
 from devstack.stack import free_port
 
@@ -128,3 +131,23 @@ def test_an_outage_error_no_route_caught_is_503_and_other_rpc_errors_stay_500(tm
         page = client.get("/staff/outage", headers={"Accept": "text/html"})
         assert page.status_code == 503 and "ただいま処理できません" in page.text
         assert client.get("/api/refused").status_code == 500
+
+
+class NoApplications:
+    """Stands in for a Temporal client that holds no application."""
+
+    async def list_workflows(self, *args: object, **kwargs: object) -> AsyncIterator[object]:
+        for _ in ():
+            yield _
+
+    async def count_workflows(self, *args: object, **kwargs: object) -> SimpleNamespace:
+        return SimpleNamespace(count=0)
+
+
+def test_signing_in_lands_on_the_queue(tmp_path: Path) -> None:
+    for client in app_client(settings_for(tmp_path)):
+        client.app.dependency_overrides[get_temporal] = NoApplications  # type: ignore[attr-defined]
+        sign_in(client)
+        home = client.get("/staff/")
+        assert home.status_code == 200
+        assert "<h1>申請一覧</h1>" in home.text and t("queue.empty", "ja") in home.text
