@@ -10,9 +10,10 @@ from linebot.v3.messaging import AsyncMessagingApi
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.messaging import LineActivities, line_api_client
+from activities.messaging import LineActivities
 from domain.ids import retry_key
 from domain.models import GetProfileInput, SendMessagesInput
+from lineapi.client import line_api_client
 from tests.integration.conftest import System
 from tests.support.emulator import EmulatorDriver, inbox_cursor, texts_of, wait_for_message
 from tests.support.resident import a_reply
