@@ -27,6 +27,7 @@ COPY config/ config/
 COPY devstack/ devstack/
 COPY domain/ domain/
 COPY line_emulator/ line_emulator/
+COPY lineapi/ lineapi/
 COPY messages/ messages/
 COPY payments/ payments/
 COPY registry/ registry/

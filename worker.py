@@ -16,17 +16,18 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.certificates import CertificateActivities
 from activities.id_photo import IdPhotoActivities
-from activities.messaging import LineActivities, line_api_client
+from activities.messaging import LineActivities
 from activities.payments import PaymentActivities
 from activities.policy import PolicyActivities
 from activities.registry import RegistryActivities
 from catalog import get_catalog
-from certificates.signing import Keyring as CertificateKeyring
+from certificates.signing import SigningKeys
 from certificates.store import CertificateStore
 from config import Settings, get_settings
 from config.heap import settle_heap
 from config.logs import setup_logging
 from config.temporal import connect_with_retry, sdk_metrics_runtime
+from lineapi.client import line_api_client
 from payments.factory import provider_from_settings
 from payments.port import PaymentProvider
 from registry.sql import SqlRegistry
@@ -62,7 +63,7 @@ def build_worker(
         resident_registry,
         CertificateStore.from_url(settings.database_url),
         blob_store_from_settings(settings.blob_dir, settings.blob_keys),
-        CertificateKeyring.parse(settings.cert_signing_keys),
+        SigningKeys.parse(settings.cert_signing_keys),
         settings.public_url,
         settings.session_secret,
     )

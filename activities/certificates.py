@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from certificates.issue import issue_certificate
 from certificates.model import CertificateRegistry, CertificateUnavailable
-from certificates.signing import Keyring
+from certificates.signing import SigningKeys
 from certificates.store import CertificateStore
 from domain.download import download_url
 from domain.models import DownloadLinkInput, IssueCertificateInput, IssuedCertificateResult, RevokeCertificateInput
@@ -27,7 +27,7 @@ class CertificateActivities:
         registry: CertificateRegistry,
         store: CertificateStore,
         blobs: BlobStore,
-        keyring: Keyring,
+        keyring: SigningKeys,
         public_url: str,
         link_secret: str,
     ) -> None:

@@ -49,14 +49,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from api import applications
 from backoffice.accounts import AccountError, Accounts
 from backoffice.db import ROLES, Database
-from certificates.signing import Keyring as CertificateKeyring
+from certificates.signing import SigningKeys
+from config.keys import Keyring, parse_key_ring
 from config.settings import DEV_KEY_MATERIAL, Settings, get_settings
 from config.temporal import APPLICATION_STATUS, RPC_TIMEOUT, connect
 from domain.ids import application_workflow_id
 from domain.models import ApplicationStatus, WithdrawInput
 from registry.seed import MAX_SYNTHETIC, SeedResult, seed_demo, seed_synthetic
 from registry.sql import create_registry_engine
-from storage.blobs import Keyring, parse_key_ring
 from workflows.application import WITHDRAWABLE
 from workflows.shared import WITHDRAW_SIGNAL
 
@@ -297,7 +297,7 @@ def create_token(
 def _ring_ids(kind: KeyKind, spec: str) -> list[str]:
     """Key ids of a ring, current first, parsed by the same code as the settings (ValueError: malformed)."""
     if kind is KeyKind.cert:
-        return list(CertificateKeyring.parse(spec).keys)
+        return list(SigningKeys.parse(spec).keys)
     return list(Keyring.parse(spec).keys)
 
 

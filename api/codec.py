@@ -36,8 +36,8 @@ from temporalio.api.common.v1 import Payloads
 from api.deps import SettingsDep
 from backoffice.auth import read_session
 from config.codec import EncryptionCodec
+from config.keys import Keyring
 from config.settings import Settings
-from storage.blobs import Keyring
 
 router = APIRouter(prefix="/codec", tags=["operations"])
 MAX_BODY = 4 * 1024 * 1024  # a history page of payloads; Temporal's own payload limit is 2 MB

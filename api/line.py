@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from activities.messaging import fetch_profile
 from api.deps import LineDep, SettingsDep, TemporalUnavailable, connected_temporal
 from api.line_events import to_signals
 from config import Settings
@@ -24,6 +23,7 @@ from config.temporal import RPC_TIMEOUT
 from domain.ids import conversation_workflow_id
 from domain.models import ConversationInput, LineEventInput
 from domain.policy import intake_policy
+from lineapi.client import fetch_profile
 from workflows.shared import CONVERSATION_WORKFLOW, LINE_EVENT_SIGNAL
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from linebot.v3.messaging import AsyncMessagingApi
 from prometheus_client import make_asgi_app
 from temporalio.service import RPCError
 
-from activities.messaging import line_api_client
 from api import certificates, clerk_api, clerk_pages, codec, health, line, payments, verify
 from api.body_limit import BodyLimit
 from api.deps import TemporalUnavailable, answer_temporal_unavailable
@@ -22,6 +21,7 @@ from config import Settings, get_settings
 from config.logs import setup_logging
 from config.serve import serve
 from config.temporal import connect
+from lineapi.client import line_api_client
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

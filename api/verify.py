@@ -47,7 +47,7 @@ from backoffice.auth import (
 )
 from certificates.era import wareki
 from certificates.model import CertificateData
-from certificates.signing import Keyring, verify
+from certificates.signing import SigningKeys, verify
 from certificates.store import CertificateStore, StoredCertificate
 from config.settings import Settings
 
@@ -83,8 +83,8 @@ def certificate_store(request: Request) -> CertificateStore:
 
 
 @lru_cache(maxsize=8)
-def _keyring(spec: str) -> Keyring:
-    return Keyring.parse(spec)
+def _keyring(spec: str) -> SigningKeys:
+    return SigningKeys.parse(spec)
 
 
 StoreDep = Annotated[CertificateStore, Depends(certificate_store)]

@@ -26,7 +26,7 @@ from pathlib import Path
 from certificates.issue import issue_certificate
 from certificates.model import build_certificate
 from certificates.render import build_pdf, render_pages
-from certificates.signing import Keyring
+from certificates.signing import SigningKeys
 from certificates.store import CertificateStore
 from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS
 from registry.seed import seed_demo
@@ -58,7 +58,7 @@ def main() -> int:
         registry = SqlRegistry.from_url(f"sqlite:///{root / 'registry.sqlite'}")
         seed_demo(registry.engine)
         blobs = blob_store_from_settings(root / "blobs", DEV_BLOB_KEYS)
-        keyring = Keyring.parse(DEV_CERT_SIGNING_KEYS)
+        keyring = SigningKeys.parse(DEV_CERT_SIGNING_KEYS)
         data = build_certificate(
             code, ANSWERS[code], registry, PERSONS[code], "2026-000001", "BenchCertificate000001", date(2026, 11, 27)
         )

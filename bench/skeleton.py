@@ -62,7 +62,7 @@ class SkeletonChatWorkflow:
 
 class SkeletonActivities:
     """Pushes a text message through the emulator's Messaging API with the real worker's LINE client
-    (line-bot-sdk, made by `activities.messaging.line_api_client`), so the LINE request costs the same."""
+    (line-bot-sdk, made by `lineapi.client.line_api_client`), so the LINE request costs the same."""
 
     def __init__(self, line: AsyncMessagingApi) -> None:
         self._line = line
@@ -76,10 +76,10 @@ async def run_worker() -> None:
     """Poll the skeleton's task queue until SIGTERM or SIGINT."""
     from temporalio.worker import Worker
 
-    from activities.messaging import line_api_client
     from config import get_settings
     from config.heap import settle_heap
     from config.temporal import connect_with_retry
+    from lineapi.client import line_api_client
     from worker import workflow_runner
 
     settings = get_settings()

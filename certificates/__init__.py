@@ -4,7 +4,7 @@
 - `certificates.era`: Japanese era dates (令和8年11月27日).
 - `certificates.render`: Pillow pages, the PDF and the PNG preview (`render_pdf`, `render_preview_png`).
 - `certificates.fonts`: the Japanese font (PyPI package noto-cjk-sans-jp-regular); `FontMissing`.
-- `certificates.signing`: Ed25519 over canonical JSON and over the PDF file; `Keyring`, `verify`, `verify_pdf`.
+- `certificates.signing`: Ed25519 over canonical JSON and over the PDF file; `SigningKeys`, `verify`, `verify_pdf`.
 - `certificates.store`: the ``certificate`` table (ids, numbers per year, revocation); `CertificateStore`.
 - `certificates.issue`: `issue_certificate`, the whole pipeline, idempotent per application.
 - ``python -m certificates verify FILE``: the offline check of a PDF or ``.json`` certificate.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from certificates.issue import IssuedCertificate, issue_certificate
     from certificates.model import CertificateData, CertificateUnavailable, build_certificate
     from certificates.render import render_pdf, render_preview_png
-    from certificates.signing import Keyring, SignedCertificate, verify, verify_pdf
+    from certificates.signing import SignedCertificate, SigningKeys, verify, verify_pdf
     from certificates.store import CertificateStore
 
 _EXPORTS = {
@@ -35,7 +35,7 @@ _EXPORTS = {
     "build_certificate": "certificates.model",
     "render_pdf": "certificates.render",
     "render_preview_png": "certificates.render",
-    "Keyring": "certificates.signing",
+    "SigningKeys": "certificates.signing",
     "SignedCertificate": "certificates.signing",
     "verify": "certificates.signing",
     "verify_pdf": "certificates.signing",
@@ -56,8 +56,8 @@ __all__ = [
     "CertificateUnavailable",
     "FontMissing",
     "IssuedCertificate",
-    "Keyring",
     "SignedCertificate",
+    "SigningKeys",
     "build_certificate",
     "issue_certificate",
     "render_pdf",

@@ -43,10 +43,10 @@ def _usage(message: str) -> int:
 
 
 def _configured_keys() -> PublicKeys:
-    from certificates.signing import Keyring
+    from certificates.signing import SigningKeys
     from config.settings import get_settings
 
-    return Keyring.parse(get_settings().cert_signing_keys).keys_document()
+    return SigningKeys.parse(get_settings().cert_signing_keys).keys_document()
 
 
 def _report(result: Verification) -> None:

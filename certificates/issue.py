@@ -5,7 +5,7 @@
         registry=SqlRegistry.from_url(settings.registry_url),
         store=CertificateStore.from_url(settings.database_url),
         blobs=blob_store_from_settings(settings.blob_dir, settings.blob_keys),
-        keyring=Keyring.parse(settings.cert_signing_keys),
+        keyring=SigningKeys.parse(settings.cert_signing_keys),
         public_url=settings.public_url, now=datetime.now(UTC),
     )
 
@@ -28,7 +28,7 @@ from datetime import datetime
 
 from certificates.model import CertificateRegistry, build_certificate
 from certificates.render import build_pdf, page_png, render_pages
-from certificates.signing import Keyring
+from certificates.signing import SigningKeys
 from certificates.store import JST, CertificateStore, StoredCertificate
 from storage.blobs import BlobStore
 
@@ -78,7 +78,7 @@ def issue_certificate(
     registry: CertificateRegistry,
     store: CertificateStore,
     blobs: BlobStore,
-    keyring: Keyring,
+    keyring: SigningKeys,
     public_url: str,
     now: datetime,
 ) -> IssuedCertificate:

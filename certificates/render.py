@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw
 
 from certificates.fonts import font
 from certificates.model import CertificateData, Entry
-from certificates.signing import Keyring, pdf_info_entries, seal_pdf
+from certificates.signing import SigningKeys, pdf_info_entries, seal_pdf
 
 __all__ = [
     "DPI",
@@ -508,7 +508,7 @@ def build_pdf(
     data: CertificateData,
     *,
     verify_url: str,
-    keyring: Keyring | None = None,
+    keyring: SigningKeys | None = None,
 ) -> bytes:
     """A PDF of the page images (one JPEG per page, full bleed on A4).
 
@@ -576,6 +576,6 @@ def build_pdf(
     return seal_pdf(pdf, keyring) if keyring is not None else pdf
 
 
-def render_pdf(data: CertificateData, *, verify_url: str, keyring: Keyring | None = None) -> bytes:
+def render_pdf(data: CertificateData, *, verify_url: str, keyring: SigningKeys | None = None) -> bytes:
     """The certificate as a PDF, as many pages as it needs; signed when `keyring` is given."""
     return build_pdf(render_pages(data, verify_url=verify_url), data, verify_url=verify_url, keyring=keyring)

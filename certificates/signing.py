@@ -40,14 +40,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from certificates.model import CertificateData
-from storage.blobs import parse_key_ring
+from config.keys import Keyring
 
 __all__ = [
     "PDF_FORMAT",
     "PDF_SIGNATURE_LENGTH",
-    "Keyring",
     "PublicKeys",
     "SignedCertificate",
+    "SigningKeys",
     "Verification",
     "canonical_json",
     "load_public_keys",
@@ -117,18 +117,21 @@ class SignedCertificate:
 
 
 @dataclass(frozen=True)
-class Keyring:
-    """Ed25519 signing keys by id; `current` (the first of the spec) signs."""
+class SigningKeys:
+    """The Ed25519 keys of a key ring of seeds (CERT_SIGNING_KEYS); `current` (the first) signs."""
 
     current: str
     keys: dict[str, Ed25519PrivateKey]
 
     @classmethod
-    def parse(cls, spec: str) -> Keyring:
+    def from_keyring(cls, ring: Keyring) -> SigningKeys:
+        keys = {kid: Ed25519PrivateKey.from_private_bytes(raw) for kid, raw in ring.keys.items()}
+        return cls(current=ring.current, keys=keys)
+
+    @classmethod
+    def parse(cls, spec: str) -> SigningKeys:
         """From "keyid:base64(32-byte seed)[,keyid:base64...]" (the CERT_SIGNING_KEYS setting)."""
-        seeds = parse_key_ring(spec, "CERT_SIGNING_KEYS", "seed")
-        keys = {kid: Ed25519PrivateKey.from_private_bytes(raw) for kid, raw in seeds.items()}
-        return cls(current=next(iter(keys)), keys=keys)
+        return cls.from_keyring(Keyring.parse(spec, "CERT_SIGNING_KEYS", "seed"))
 
     def sign(self, data: CertificateData | str) -> SignedCertificate:
         """Sign a certificate (or an already canonical payload string) with the current key."""
@@ -157,7 +160,7 @@ class Keyring:
         return {"keys": self.public_keys()}
 
 
-def sign(data: CertificateData | str, keyring: Keyring) -> SignedCertificate:
+def sign(data: CertificateData | str, keyring: SigningKeys) -> SignedCertificate:
     return keyring.sign(data)
 
 
@@ -271,7 +274,7 @@ def _pdf_message(pdf: bytes, start: int, end: int) -> bytes:
     return PDF_MESSAGE_PREFIX + digest.digest()
 
 
-def seal_pdf(pdf: bytes, keyring: Keyring) -> bytes:
+def seal_pdf(pdf: bytes, keyring: SigningKeys) -> bytes:
     """Fill the PDF signature slot of a PDF written with `pdf_info_entries` (same length: offsets stay valid)."""
     match = _single(pdf, _PDF_ENTRIES["pdf_signature"])
     if match is None or match.group(1).decode() != PDF_SIGNATURE_PLACEHOLDER:

@@ -28,7 +28,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import EncodingPayloadConverter, PayloadCodec
 from temporalio.exceptions import ApplicationError
 
-from storage.blobs import Keyring
+from config.keys import Keyring
 
 ENCODING = b"binary/encrypted"
 REFUSED_ENCODING = b"binary/refused-unencrypted"

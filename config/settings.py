@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.blobs import Keyring, parse_key_ring
+from config.keys import Keyring, parse_key_ring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -232,9 +232,7 @@ class Settings(BaseSettings):
     @field_validator("cert_signing_keys")
     @classmethod
     def _cert_keys_parse(cls, value: str) -> str:
-        from certificates.signing import Keyring as CertificateKeyring
-
-        CertificateKeyring.parse(value)  # refuse a malformed signing key ring at start-up, with its reason
+        Keyring.parse(value, "CERT_SIGNING_KEYS", "seed")  # any 32-byte seed is an Ed25519 key: the ring's format
         return value
 
     @model_validator(mode="after")

@@ -173,8 +173,8 @@ def data_converter(settings: Settings | None = None) -> DataConverter:
     """The one data converter (worker, API, CLI, tests): JSON payloads and failure messages, AES-256-GCM encrypted;
     in production, unencrypted payloads are refused (config/codec.py)."""
     from config.codec import EncryptionCodec
+    from config.keys import Keyring
     from config.settings import get_settings
-    from storage.blobs import Keyring
 
     settings = settings or get_settings()
     codec = EncryptionCodec(Keyring.parse(settings.payload_keys), accept_plaintext=settings.profile != "production")

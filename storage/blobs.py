@@ -8,16 +8,16 @@ stay readable after a key rotation (the first key of the ring seals, every key o
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from config.keys import Keyring
 
 MAGIC = b"MDB1"  # Madoguchi blob, format 1: MAGIC | key id length (1 byte) | key id | nonce (12) | ciphertext
 NONCE_BYTES = 12
@@ -77,49 +77,6 @@ class LocalBlobStore:
         except FileNotFoundError:
             return False
         return True
-
-
-_KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-def parse_key_ring(spec: str, setting: str, what: str = "key") -> dict[str, bytes]:
-    """The 32-byte keys of a "keyid:base64[,keyid:base64...]" setting, in order (the first is current).
-
-    Shared by every key ring (blobs, Temporal payloads, certificate signing seeds); errors name the setting.
-    """
-    keys: dict[str, bytes] = {}
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        key_id, sep, encoded = part.partition(":")
-        if not sep or not _KEY_ID.match(key_id):
-            raise ValueError(f"{setting} entries must look like 'keyid:base64{what}' (id: letters, digits, _.-)")
-        try:
-            raw = base64.b64decode(encoded.strip(), validate=True)
-        except ValueError:
-            raise ValueError(f"{setting} key {key_id!r} is not valid base64") from None
-        if len(raw) != 32:
-            raise ValueError(f"{setting} key {key_id!r} must be 32 bytes ({what}), got {len(raw)}")
-        if key_id in keys:
-            raise ValueError(f"{setting} names key {key_id!r} twice")
-        keys[key_id] = raw
-    if not keys:
-        raise ValueError(f"{setting} needs at least one key")
-    return keys
-
-
-@dataclass(frozen=True)
-class Keyring:
-    """AES-256 keys by id; `current` seals new blobs."""
-
-    current: str
-    keys: dict[str, bytes]
-
-    @classmethod
-    def parse(cls, spec: str, setting: str = "BLOB_KEYS") -> Keyring:
-        """From "id:base64key[,id:base64key...]" (BLOB_KEYS, PAYLOAD_KEYS); the first key is current."""
-        keys = parse_key_ring(spec, setting)
-        return cls(current=next(iter(keys)), keys=keys)
 
 
 def seal(keyring: Keyring, key: str, data: bytes) -> bytes:

@@ -17,9 +17,9 @@ import pytest
 from temporalio.client import Client
 
 from tests.integration.conftest import System
-from tests.integration.test_id_photo import send_photo, wait_status
+from tests.integration.test_id_photo import PHOTO_ACCEPTED, send_photo, wait_status
 from tests.integration.test_intake import JA_ANSWERS, applications_of, run_intake
-from tests.support.emulator import EmulatorDriver, wait_for_text
+from tests.support.emulator import EmulatorDriver, inbox_cursor, wait_for_message
 from tests.support.id_cards import Scene, photo
 from tests.support.resident import Resident
 
@@ -35,7 +35,7 @@ async def application_in_review(
     resident = Resident(emulator, user_id)
     await run_intake(resident, "住民票", JA_ANSWERS)
     [app] = await applications_of(temporal_client, system, user_id)
-    await send_photo(resident, photo(Scene(), seed=seed))
+    await send_photo(resident, photo(Scene(), seed=seed), PHOTO_ACCEPTED)
     handle = temporal_client.get_workflow_handle(f"application-{app.application_id}")
     await wait_status(handle, "AwaitingReview")
     return app.application_id
@@ -106,6 +106,7 @@ async def test_every_clerk_route_refuses_anonymous_requests(system: System, meth
 async def test_json_api_with_a_token(system: System, temporal_client: Client, emulator: EmulatorDriver) -> None:
     user_id = "U" + "8c" * 16
     application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=31)
+    cursor = await inbox_cursor(emulator, user_id)
     headers = {"Authorization": f"Bearer {api_token(system)}"}
     async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
         listed = await visible_in_queue(http, application_id, headers)
@@ -146,12 +147,13 @@ async def test_json_api_with_a_token(system: System, temporal_client: Client, em
         assert again.json()["detail"]["current"]["status"] == "Approved"
         assert again.json()["detail"]["current"]["clerk_login"] == "clerk"
 
-    await wait_for_text(emulator, user_id, "承認しました")
+    await wait_for_message(emulator, user_id, "承認しました", after=cursor)
 
 
 async def test_clerk_pages_and_csrf(system: System, temporal_client: Client, emulator: EmulatorDriver) -> None:
     user_id = "U" + "9d" * 16
     application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=32)
+    cursor = await inbox_cursor(emulator, user_id)
     async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
         await sign_in(http)
         for _ in range(100):
@@ -186,4 +188,4 @@ async def test_clerk_pages_and_csrf(system: System, temporal_client: Client, emu
         assert rejected.status_code == 303
         page = await http.get(rejected.headers["location"])
         assert "不受理にしました" in page.text and "不受理" in page.text
-    await wait_for_text(emulator, user_id, "窓口へお越しください")
+    await wait_for_message(emulator, user_id, "窓口へお越しください", after=cursor)

@@ -15,8 +15,9 @@ from api.clerk_pages import local_time
 from tests.integration.conftest import System
 from tests.integration.test_backoffice import api_token, application_in_review, sign_in
 from tests.integration.test_id_photo import wait_status
+from tests.integration.test_intake import STATUS
 from tests.integration.test_payment import approve, pay_link, sandbox
-from tests.support.emulator import EmulatorDriver, wait_for_text
+from tests.support.emulator import EmulatorDriver, inbox_cursor, wait_for_message
 from tests.support.resident import Resident, words
 
 
@@ -25,13 +26,14 @@ async def test_paid_certificate_is_printed_mailed_and_verifiable(
 ) -> None:
     user_id = "U" + "e5" * 16
     application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=61)
-    before = len(await emulator.inbox(user_id))
+    cursor = await inbox_cursor(emulator, user_id)
     await approve(system, application_id)
-    tid, _ = await pay_link(emulator, user_id, before + 2)
+    tid, _ = await pay_link(emulator, user_id, cursor)
+    cursor = await inbox_cursor(emulator, user_id)
     assert (await sandbox(emulator, f"{tid}/approve"))["status"] == 200
     handle = temporal_client.get_workflow_handle(f"application-{application_id}")
     await wait_status(handle, "AwaitingMailing")
-    await wait_for_text(emulator, user_id, "郵送の準備をしています")
+    await wait_for_message(emulator, user_id, "郵送の準備をしています", after=cursor)
 
     headers = {"Authorization": f"Bearer {api_token(system)}"}
     async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
@@ -57,6 +59,7 @@ async def test_paid_certificate_is_printed_mailed_and_verifiable(
             f"/api/applications/{application_id}/mailed", json={"tracking_number": "x"}, headers=headers
         )
         assert bad.status_code == 422
+        cursor = await inbox_cursor(emulator, user_id)
         mailed = await http.post(
             f"/api/applications/{application_id}/mailed", json={"tracking_number": "JP-2026-1127"}, headers=headers
         )
@@ -67,15 +70,15 @@ async def test_paid_certificate_is_printed_mailed_and_verifiable(
         assert again.status_code == 409
 
     await wait_status(handle, "Completed")
-    await wait_for_text(emulator, user_id, "追跡番号：JP-2026-1127")
+    await wait_for_message(emulator, user_id, "追跡番号：JP-2026-1127", after=cursor)
     async with httpx.AsyncClient(base_url=system.api_url, trust_env=False, timeout=30) as http:
         view = (await http.get(f"/api/applications/{application_id}", headers=headers)).json()
         await sign_in(http)
         page = (await http.get(f"/staff/applications/{application_id}")).text
     for stored in (view["payment"]["requested_at"], view["payment"]["captured_at"], view["certificate"]["mailed_at"]):
         assert local_time(stored) in page and stored[:19] not in page, "times in Japan time, to the minute"
-    status = words(await Resident(emulator, user_id).say("状況"))
-    assert "お届け方法：郵送（追跡番号：JP-2026-1127）" in status
+    status = await Resident(emulator, user_id).say("状況", STATUS)
+    assert "お届け方法：郵送（追跡番号：JP-2026-1127）" in words(status)
 
     # The PDF verifies offline with the published keys; a changed byte does not.
     tmp = system.log_dir.parent

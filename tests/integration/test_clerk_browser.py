@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from tests.integration.conftest import System
 from tests.integration.test_backoffice import DEMO_PASSWORD, application_in_review
-from tests.support.emulator import EmulatorDriver, wait_for_text
+from tests.support.emulator import EmulatorDriver, inbox_cursor, texts_of, wait_for_message
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -52,6 +52,7 @@ async def test_clerk_signs_in_approves_one_and_rejects_another(
     first_user, second_user = "U" + "a1" * 16, "U" + "b2" * 16
     first = await application_in_review(system, temporal_client, emulator, first_user, seed=41)
     second = await application_in_review(system, temporal_client, emulator, second_user, seed=42)
+    cursors = {user: await inbox_cursor(emulator, user) for user in (first_user, second_user)}
 
     page = await browser.new_page()
     await page.goto(f"{system.api_url}/staff/")
@@ -79,6 +80,8 @@ async def test_clerk_signs_in_approves_one_and_rejects_another(
     await expect(page.get_by_role("heading", level=2, name="Decision")).to_be_visible()
     await page.close()
 
-    await wait_for_text(emulator, first_user, "承認しました")
-    text = await wait_for_text(emulator, second_user, "本人確認書類と申請内容が一致しませんでした")
-    assert "写真の氏名が申請と異なります" in text
+    await wait_for_message(emulator, first_user, "承認しました", after=cursors[first_user])
+    rejected = await wait_for_message(
+        emulator, second_user, "本人確認書類と申請内容が一致しませんでした", after=cursors[second_user]
+    )
+    assert "写真の氏名が申請と異なります" in texts_of(rejected["message"])

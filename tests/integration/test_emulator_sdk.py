@@ -143,7 +143,7 @@ async def test_image_content_is_downloaded_through_the_blob_api(live: Live) -> N
     assert result.json()["status"] == 200, result.text
     assert live.bot.downloads == [JPEG]
     inbox = (await live.driver.get(f"/_emulator/residents/{HANAKO}/inbox")).json()
-    assert inbox[-1]["message"]["text"] == f"got {len(JPEG)} bytes"
+    assert [(i["via"], i["message"]["text"]) for i in inbox] == [("reply", f"got {len(JPEG)} bytes")]
 
 
 async def test_push_with_retry_key_through_the_sdk(live: Live) -> None:

@@ -8,7 +8,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from domain.ids import conversation_workflow_id
 from tests.integration.conftest import System
 from tests.support.emulator import EmulatorDriver
-from tests.support.resident import Resident, words
+from tests.support.resident import Resident, a_reply
 
 # An application id of the right shape that no intake ever reserved: a forged or stale button.
 FORGED_ID = "ZZZZZ-ZZZZZ"
@@ -69,15 +69,14 @@ async def test_hostile_inputs_in_every_step_get_an_answer_and_break_nothing(
     resident = Resident(emulator, user_id)
     await resident.follow()
     # While idle, then inside an intake (on the copies question), then on the name question.
+    # What each answer says depends on the input; that there is one, sent as the reply to it, is checked.
     for setup in ([], ["住民票"], ["2", "就職・転職", "世帯全員", "はい", "いいえ"]):
         for text in setup:
-            await resident.say(text)
+            await resident.say(text, a_reply)
         for text in HOSTILE_TEXTS:
-            items = await resident.say(text)
-            assert words(items).strip(), f"no answer to {text[:20]!r}"
+            await resident.say(text, a_reply)
         for data in HOSTILE_POSTBACKS:
-            items = await resident.tap(data)
-            assert words(items).strip(), f"no answer to postback {data[:20]!r}"
+            await resident.tap(data, a_reply)
     assert all(status == 200 for status in resident.statuses)
 
     handle = temporal_client.get_workflow_handle(conversation_workflow_id(user_id, system.settings.user_id_hash_key))

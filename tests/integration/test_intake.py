@@ -14,13 +14,15 @@ from config.temporal import APPLICATION_STATUS, PROCEDURE_CODE, SUBMITTED_AT
 from domain.ids import application_workflow_id, conversation_workflow_id
 from domain.models import ApplicationSummary
 from tests.integration.conftest import System
-from tests.support.emulator import EmulatorDriver
+from tests.support.emulator import EmulatorDriver, Match, any_of, has_postback
 from tests.support.resident import Resident, postback_data, words
 
 JA_ANSWERS = ["2", "就職・転職", "世帯全員", "はい", "いいえ", "市川 太郎", "いちかわ　たろう", "平成13年2月3日",
               "千葉県市川市八幡1-1-1", "090-1234-5678"]  # fmt: skip
 EN_ANSWERS = ["3", "Bank/loan", "Whole household", "yes", "no", "Alex Smith", "スミス アレックス", "2001/2/3",
               "1-1-1 Yawata, Ichikawa, Chiba", "0471234567"]  # fmt: skip
+THANKS = any_of("申請を受け付けました", "your application has been received")
+STATUS = any_of("お申し込みの状況", "Your applications")
 PERSONAL = ["市川 太郎", "イチカワ タロウ", "2001-02-03", "八幡1-1-1", "090-1234-5678", "Alex Smith", "0471234567"]
 
 
@@ -42,16 +44,23 @@ async def describe_when_started(handle: WorkflowHandle[Any, Any]) -> WorkflowExe
     raise AssertionError("the application workflow was not started")
 
 
+def question(n: int, total: int) -> Match:
+    """The intake's n-th question, by its progress mark (【n/total】 in Japanese, [n/total] in English)."""
+    return any_of(f"【{n}/{total}】", f"[{n}/{total}]")
+
+
 async def run_intake(resident: Resident, start: str, answers: list[str]) -> str:
-    items = await resident.follow()
-    assert words(items)
-    items = await resident.say(start)
-    for answer in answers:
-        items = await resident.say(answer)
-        assert "もう一度" not in words(items) and "again" not in words(items).lower(), (answer, words(items))
-    submit = postback_data(items, "a=submit")
-    items = await resident.tap(submit)
-    return words(items)
+    """Follow, start, answer every question, submit; returns the words of the thank-you.
+
+    Each answer waits for the next question by its number: an answer that was not accepted is asked
+    again under the same number, and the wait fails showing it."""
+    total = len(answers)
+    await resident.follow()
+    await resident.say(start, question(1, total))
+    for n, answer in enumerate(answers[:-1], 2):
+        await resident.say(answer, question(n, total))
+    card = await resident.say(answers[-1], has_postback("a=submit"))
+    return words(await resident.tap(postback_data(card, "a=submit"), THANKS))
 
 
 @pytest.mark.parametrize(
@@ -103,8 +112,8 @@ async def test_whole_intake_becomes_a_running_application(
         assert secret not in visible
 
     # The resident can ask for the status.
-    status_words = words(await resident.say("状況" if language == "ja" else "status"))
-    assert app.application_id in status_words
+    status = await resident.say("状況" if language == "ja" else "status", STATUS)
+    assert app.application_id in words(status)
 
 
 async def test_applications_are_listed_by_search_attribute(
@@ -132,10 +141,7 @@ async def test_withdraw_a_submitted_application(
     resident = Resident(emulator, user_id)
     await run_intake(resident, "住民票", JA_ANSWERS)
     [app] = await applications_of(temporal_client, system, user_id)
-    items = await resident.say("キャンセル")
-    if "a=wd" in str(items):
-        items = await resident.tap(postback_data(items, "a=wd"))
-    items = await resident.tap(postback_data(items, "a=ok&k=withdraw"))
+    assert app.application_id in words(await resident.withdraw())
     handle = temporal_client.get_workflow_handle(application_workflow_id(app.application_id))
     assert await handle.result() == "Withdrawn"
     [app] = await applications_of(temporal_client, system, user_id)

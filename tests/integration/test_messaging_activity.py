@@ -10,11 +10,13 @@ from linebot.v3.messaging import AsyncMessagingApi
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.messaging import LineActivities, line_api_client
+from activities.messaging import LineActivities
 from domain.ids import retry_key
 from domain.models import GetProfileInput, SendMessagesInput
+from lineapi.client import line_api_client
 from tests.integration.conftest import System
-from tests.support.emulator import EmulatorDriver
+from tests.support.emulator import EmulatorDriver, inbox_cursor, texts_of, wait_for_message
+from tests.support.resident import a_reply
 
 USER = "U" + "d" * 32
 
@@ -30,6 +32,11 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+async def sent_since(emulator: EmulatorDriver, cursor: int) -> list[tuple[str, str]]:
+    """How and what the activity sent: it has returned, so its messages are in the inbox."""
+    return [(item["via"], texts_of(item["message"])) for item in (await emulator.inbox(USER))[cursor:]]
+
+
 async def test_fresh_reply_token_replies_then_stale_one_pushes_once(
     line: LineActivities, emulator: EmulatorDriver
 ) -> None:
@@ -43,11 +50,11 @@ async def test_fresh_reply_token_replies_then_stale_one_pushes_once(
     inp = SendMessagesInput(USER, msg, reply_token=fresh, reply_token_received_at_ms=now_ms(), retry_key="")
     assert (await env.run(line.send_messages, inp)).via == "reply"
     # The bot answers this text itself, using its reply token; wait for that answer.
-    before = len(await emulator.inbox(USER))
+    cursor = await inbox_cursor(emulator, USER)
     delivered = await emulator.text(USER, "hello")
-    await emulator.wait_inbox(USER, before + 1)
+    await wait_for_message(emulator, USER, a_reply, after=cursor)
     token = delivered["replyToken"]
-    before = len(await emulator.inbox(USER))
+    cursor = await inbox_cursor(emulator, USER)
     # The webhook's own answer already used this token, so the reply is refused and we push instead.
     result = await env.run(
         line.send_messages,
@@ -62,18 +69,18 @@ async def test_fresh_reply_token_replies_then_stale_one_pushes_once(
         SendMessagesInput(USER, msg, reply_token="f" * 32, reply_token_received_at_ms=now_ms() - 120_000, retry_key=""),
     )
     assert result.via == "push"
-    assert len(await emulator.inbox(USER)) == before + 2
+    assert await sent_since(emulator, cursor) == [("push", "one"), ("push", "one")]
 
 
 async def test_retried_push_with_the_same_key_is_delivered_once(line: LineActivities, emulator: EmulatorDriver) -> None:
     await emulator.create_resident(USER, "送信 試験", "ja")
     env = ActivityEnvironment()
-    before = len(await emulator.inbox(USER))
+    cursor = await inbox_cursor(emulator, USER)
     inp = SendMessagesInput(USER, [{"type": "text", "text": "once"}], retry_key=retry_key("wf", "event-1"))
     first = await env.run(line.send_messages, inp)
     second = await env.run(line.send_messages, inp)  # an activity retry: LINE answers 409
     assert first.via == second.via == "push"
-    assert len(await emulator.inbox(USER)) == before + 1
+    assert await sent_since(emulator, cursor) == [("push", "once")]
 
 
 async def test_faults_are_retryable_and_bad_messages_are_not(line: LineActivities, emulator: EmulatorDriver) -> None:

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from tests.integration.conftest import System
 from tests.integration.test_backoffice import application_in_review
 from tests.integration.test_payment import approve, pay_link, sandbox
-from tests.support.emulator import EmulatorDriver, wait_for_text
+from tests.support.emulator import EmulatorDriver, inbox_cursor, wait_for_message
 
 # What the resident typed (tests/integration/test_intake.py JA_ANSWERS) and who they are on LINE.
 PERSONAL = ["市川 太郎", "いちかわ", "イチカワ", "2001-02-03", "八幡1-1-1", "090-1234-5678"]
@@ -20,11 +20,12 @@ PERSONAL = ["市川 太郎", "いちかわ", "イチカワ", "2001-02-03", "八�
 async def test_metrics_and_logs(system: System, temporal_client: Client, emulator: EmulatorDriver) -> None:
     user_id = "U" + "0d" * 16
     application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=71)
-    before = len(await emulator.inbox(user_id))
+    cursor = await inbox_cursor(emulator, user_id)
     await approve(system, application_id)
-    tid, _ = await pay_link(emulator, user_id, before + 2)
+    tid, _ = await pay_link(emulator, user_id, cursor)
+    cursor = await inbox_cursor(emulator, user_id)
     await sandbox(emulator, f"{tid}/approve")
-    await wait_for_text(emulator, user_id, "お支払いを確認しました")
+    await wait_for_message(emulator, user_id, "お支払いを確認しました", after=cursor)
 
     env = system.stack.env
     async with httpx.AsyncClient(trust_env=False, timeout=10) as http:

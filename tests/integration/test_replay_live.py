@@ -13,12 +13,12 @@ from config.temporal import data_converter
 from domain.ids import application_workflow_id, conversation_workflow_id
 from tests.integration.conftest import System
 from tests.integration.test_backoffice import api_token, application_in_review
-from tests.integration.test_id_photo import send_photo, wait_status
-from tests.integration.test_intake import JA_ANSWERS, applications_of, run_intake
+from tests.integration.test_id_photo import PHOTO_ACCEPTED, PHOTO_RETRY, send_photo, wait_status
+from tests.integration.test_intake import JA_ANSWERS, STATUS, applications_of, run_intake
 from tests.integration.test_payment import approve, pay_link, sandbox
-from tests.support.emulator import EmulatorDriver
+from tests.support.emulator import EmulatorDriver, inbox_cursor
 from tests.support.id_cards import Scene, photo
-from tests.support.resident import Resident, postback_data
+from tests.support.resident import Resident
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
@@ -31,13 +31,10 @@ async def test_recorded_histories_replay(system: System, temporal_client: Client
     resident = Resident(emulator, user_id)
     await run_intake(resident, "住民票", JA_ANSWERS)
     # The ID photo stage: a photo to fix, then a good one; then the resident withdraws (photos deleted).
-    await send_photo(resident, photo(Scene(blur_sigma=9.0), seed=21))
-    await send_photo(resident, photo(Scene(), seed=22))
-    await resident.say("状況")
-    items = await resident.say("キャンセル")
-    if "a=wd" in str(items):
-        items = await resident.tap(postback_data(items, "a=wd"))
-    await resident.tap(postback_data(items, "a=ok&k=withdraw"))
+    await send_photo(resident, photo(Scene(blur_sigma=9.0), seed=21), PHOTO_RETRY)
+    await send_photo(resident, photo(Scene(), seed=22), PHOTO_ACCEPTED)
+    await resident.say("状況", STATUS)
+    await resident.withdraw()
     [app] = await applications_of(temporal_client, system, user_id)
     assert (
         await temporal_client.get_workflow_handle(application_workflow_id(app.application_id)).result() == "Withdrawn"
@@ -60,9 +57,9 @@ async def test_recorded_completed_application_replays(
     """The whole path of an application: photo, review, payment, certificate, mailing (every stage's code)."""
     user_id = "U" + "fe" * 16
     application_id = await application_in_review(system, temporal_client, emulator, user_id, seed=81)
-    before = len(await emulator.inbox(user_id))
+    cursor = await inbox_cursor(emulator, user_id)
     await approve(system, application_id)
-    tid, _ = await pay_link(emulator, user_id, before + 2)
+    tid, _ = await pay_link(emulator, user_id, cursor)
     await sandbox(emulator, f"{tid}/approve")
     handle = temporal_client.get_workflow_handle(application_workflow_id(application_id))
     await wait_status(handle, "AwaitingMailing")

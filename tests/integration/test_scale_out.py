@@ -18,7 +18,7 @@ from tests.integration.conftest import System, system_env
 from tests.integration.test_backoffice import api_token, application_in_review
 from tests.integration.test_id_photo import wait_status
 from tests.integration.test_payment import pay_link, sandbox
-from tests.support.emulator import EmulatorDriver, texts_of
+from tests.support.emulator import EmulatorDriver, inbox_cursor, texts_of
 
 APPLICATIONS = 50
 AT_ONCE = 10
@@ -52,14 +52,14 @@ async def test_fifty_applications_on_two_workers_and_two_apis(scaled: tuple[Syst
         async with slots:
             user_id = f"U{n:032x}"
             application_id = await application_in_review(system, client, emulator, user_id, seed=1000 + n)
-            before = len(await emulator.inbox(user_id))
+            cursor = await inbox_cursor(emulator, user_id)
             headers = {"Authorization": f"Bearer {token}"}
             async with httpx.AsyncClient(base_url=apis[n % 2], trust_env=False, timeout=60) as http:
                 done = await http.post(
                     f"/api/applications/{application_id}/decision", json={"decision": "approve"}, headers=headers
                 )
                 assert done.status_code == 200, done.text
-                tid, _ = await pay_link(emulator, user_id, before + 2)
+                tid, _ = await pay_link(emulator, user_id, cursor)
                 assert (await sandbox(emulator, f"{tid}/approve"))["status"] == 200
                 handle = client.get_workflow_handle(f"application-{application_id}")
                 await wait_status(handle, "AwaitingMailing")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from domain.ids import conversation_workflow_id
 from tests.integration.conftest import System
-from tests.support.emulator import EmulatorDriver
-from tests.support.resident import Resident, postback_data, words
+from tests.integration.test_intake import question
+from tests.support.emulator import EmulatorDriver, inbox_cursor, wait_for_message, wait_for_messages
+from tests.support.resident import GREETING, Resident, a_reply, postback_data, words
 
 
 async def settle(driver: EmulatorDriver, user_id: str, seconds: float = 1.0) -> int:
@@ -25,19 +27,20 @@ async def test_every_event_delivered_twice_gets_one_answer(
     await emulator.create_resident(user_id, "重複 五郎", "ja")
     resident = Resident(emulator, user_id)
     sent = []
-    for step in ("follow", "text", "postback", "text2"):
-        before = len(await emulator.inbox(user_id))
+    answer: list[dict[str, Any]] = []
+    steps = (("follow", GREETING), ("text", question(1, 10)), ("postback", question(2, 10)), ("text2", question(3, 10)))
+    for step, expect in steps:
+        cursor = await inbox_cursor(emulator, user_id)
         if step == "follow":
             result = await emulator.follow(user_id)
         elif step == "text":
             result = await emulator.text(user_id, "住民票")
         elif step == "postback":
-            items = (await emulator.inbox(user_id))[-2:]
-            result = await emulator.postback(user_id, postback_data(items, "a=ans"))
+            result = await emulator.postback(user_id, postback_data(answer, "a=ans"))
         else:
             result = await emulator.text(user_id, "就職・転職")
         assert result["status"] == 200
-        await emulator.wait_inbox(user_id, before + 1)
+        answer = [await wait_for_message(emulator, user_id, expect, after=cursor)]
         answered = await settle(emulator, user_id, 0.3)
         again = await emulator.redeliver(result["webhookEventId"])
         assert again["status"] == 200  # acknowledged, so LINE stops redelivering
@@ -59,13 +62,11 @@ async def test_same_event_in_one_webhook_twice_and_out_of_order(
         {"type": "message", "timestamp": base + 1, "source": {"type": "user", "userId": user_id},
          "message": {"type": "text", "text": "日本語"}},
     ]  # fmt: skip
-    before = len(await emulator.inbox(user_id))
+    cursor = await inbox_cursor(emulator, user_id)
     result = await emulator.webhook(events)
     assert result["status"] == 200
-    await emulator.wait_inbox(user_id, before + 2)
     # Handled in timestamp order: the language switch first, so the help answer is in Japanese.
-    items = (await emulator.inbox(user_id))[before:]
-    assert any("ヘルプ" in words([i]) or "使い方" in words([i]) for i in items[-1:]), words(items)
+    await wait_for_messages(emulator, user_id, "日本語でご案内します", "【使い方】", after=cursor)
     # A webhook event id seen before is dropped, even inside a new webhook.
     replay = dict(result["events"][0])
     replay["deliveryContext"] = {"isRedelivery": True}
@@ -117,12 +118,13 @@ async def test_one_webhook_with_several_users_and_odd_events(
          "message": {"type": "video", "duration": 1000, "contentProvider": {"type": "line"}}},
     ]  # fmt: skip
     before = await emulator.stats()
+    cursors = {user: await inbox_cursor(emulator, user) for user in (a, b)}
     result = await emulator.webhook(events)
     assert result["status"] == 200
-    inbox_a = await emulator.wait_inbox(a, 2)
-    inbox_b = await emulator.wait_inbox(b, 2)
-    assert "メニュー" in words(inbox_a)
-    assert words(inbox_b).strip()  # a polite answer to the sticker and the video, in English
+    # Each has two answers (its messages are replied to, in whatever order they are handled).
+    answers_a = await wait_for_messages(emulator, a, a_reply, a_reply, after=cursors[a])
+    assert "メニュー" in words(answers_a)
+    await wait_for_messages(emulator, b, a_reply, a_reply, after=cursors[b])  # the sticker and the video
     await asyncio.sleep(1.0)
     # Four answers (one LINE request each): the group message, the standby event, the unsend
     # and the join got none.
@@ -139,9 +141,10 @@ async def test_a_follow_is_greeted_with_the_profile_the_api_fetched(
     user_id = "U" + "7" * 32
     await emulator.create_resident(user_id, "Grace Hopper", "en")
     before = (await emulator.stats())["profiles"]
+    cursor = await inbox_cursor(emulator, user_id)
     result = await emulator.follow(user_id)
     assert result["status"] == 200
-    [greeting, *_] = await emulator.wait_inbox(user_id, 1)
+    greeting = await wait_for_message(emulator, user_id, GREETING, after=cursor)
     assert "Hello Grace Hopper, thank you for adding us" in greeting["message"]["text"]
     await settle(emulator, user_id, 0.3)
     assert (await emulator.stats())["profiles"] - before == 1

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -69,18 +69,6 @@ class EmulatorDriver:
             json={"rate": rate, "statuses": statuses or [500, 429], "latency_ms": latency_ms},
         )
 
-    async def wait_inbox(self, user_id: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
-        """Wait until the resident's inbox holds at least `count` messages (long-polls the emulator)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            items = await self.inbox(user_id)
-            if len(items) >= count:
-                return items
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"inbox has {len(items)} messages, expected {count}: {items[-3:]}")
-            await self.inbox_after(user_id, len(items), wait=min(remaining, 5.0))
-
     async def inbox_after(self, user_id: str, after: int, wait: float) -> list[dict[str, Any]]:
         """The bot's messages from index `after` on, waiting up to `wait` seconds for one to arrive."""
         r = await self.http.get(f"/_emulator/residents/{user_id}/inbox", params={"after": after, "wait": wait})
@@ -114,14 +102,97 @@ def quick_replies(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [item["action"] for item in items]
 
 
-async def wait_for_text(driver: EmulatorDriver, user_id: str, needle: str, timeout: float = 15) -> str:
-    """Waits until some message in the resident's inbox contains `needle`; returns all the inbox's words."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+Match = str | Callable[[dict[str, Any]], bool]
+"""What a test waits for: a substring of a message's words (see texts_of), or a test of the whole inbox entry."""
+
+
+def matches(entry: dict[str, Any], match: Match) -> bool:
+    return match(entry) if callable(match) else match in texts_of(entry["message"])
+
+
+def describe(match: Match) -> str:
+    return repr(match) if isinstance(match, str) else getattr(match, "__doc__", None) or repr(match)
+
+
+async def inbox_cursor(driver: EmulatorDriver, user_id: str) -> int:
+    """Where the resident's inbox ends now. Take it before an action; its answer is looked for after it."""
+    return len(await driver.inbox(user_id))
+
+
+async def wait_for_messages(
+    driver: EmulatorDriver, user_id: str, *expect: Match, after: int, timeout: float = 30
+) -> list[dict[str, Any]]:
+    """Waits until messages matching each of `expect`, in that order, have arrived at inbox index `after`
+    or later; returns them (one per expectation). Messages in between that match nothing are passed over.
+
+    The answer to an action is found by what it says, never as "the newest message" or "the n-th": the
+    workflows push on their own (payment received, certificate issued, refund), and such a push may land
+    between an action and its answer. Starting at a cursor taken before the action keeps an older message
+    with the same words from passing for the answer."""
+    assert expect, "say what the message is expected to say"
+    deadline = time.monotonic() + timeout
+    found: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
     while True:
-        words = "\n".join(texts_of(item["message"]) for item in await driver.inbox(user_id))
-        if needle in words:
-            return words
-        if loop.time() > deadline:
-            raise AssertionError(f"{needle!r} not in the inbox of {user_id}:\n{words[-2000:]}")
-        await asyncio.sleep(0.1)
+        remaining = deadline - time.monotonic()
+        # Long-polls: returns at once if messages past the ones seen are there, else when one arrives.
+        fresh = await driver.inbox_after(user_id, after + len(seen), wait=max(0.0, min(remaining, 5.0)))
+        for entry in fresh:
+            if matches(entry, expect[len(found)]):
+                found.append(entry)
+                if len(found) == len(expect):
+                    return found
+        seen.extend(fresh)
+        if remaining <= 0:
+            got = [f"{e['via']}: {texts_of(e['message'])[:120]}" for e in seen]
+            raise AssertionError(
+                f"no message matching {describe(expect[len(found)])} for {user_id} within {timeout:.0f} s "
+                f"(expected in order: {', '.join(describe(m) for m in expect)}); after the cursor: {got}"
+            )
+
+
+async def wait_for_message(
+    driver: EmulatorDriver, user_id: str, expect: Match, *, after: int, timeout: float = 30
+) -> dict[str, Any]:
+    """The first message at inbox index `after` or later that matches `expect`, waiting for it to arrive
+    (see wait_for_messages)."""
+    [found] = await wait_for_messages(driver, user_id, expect, after=after, timeout=timeout)
+    return found
+
+
+def any_of(*options: Match) -> Callable[[dict[str, Any]], bool]:
+    """Matches a message that matches any of the options (e.g. the Japanese or the English words)."""
+
+    def test(entry: dict[str, Any]) -> bool:
+        return any(matches(entry, option) for option in options)
+
+    test.__doc__ = " or ".join(describe(option) for option in options)
+    return test
+
+
+def has_postback(prefix: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches a message with a postback action (button or quick reply) whose data starts with `prefix`."""
+
+    def test(entry: dict[str, Any]) -> bool:
+        return bool(postback_actions(entry["message"], prefix))
+
+    test.__doc__ = f"a postback starting with {prefix!r}"
+    return test
+
+
+def postback_actions(node: Any, prefix: str) -> list[str]:
+    """The data of every postback action under `node` whose data starts with `prefix`, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "postback" and str(node.get("data", "")).startswith(prefix):
+                found.append(node["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(node)
+    return found

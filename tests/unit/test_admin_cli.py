@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from admin.cli import app
-from certificates.signing import Keyring as CertificateKeyring
+from certificates.signing import SigningKeys
+from config.keys import Keyring
 from config.settings import DEV_BLOB_KEYS, DEV_CERT_SIGNING_KEYS, DEV_PAYLOAD_KEYS, get_settings
-from storage.blobs import Keyring
 
 COMMANDS = (
     "seed-registry",
@@ -85,7 +85,7 @@ def test_new_key_formats(runner: CliRunner) -> None:
         assert ring.current.startswith(f"{kind}-") and len(ring.keys[ring.current]) == 32
     result = runner.invoke(app, ["new-key", "--kind", "cert", "--key-id", "city-2027"])
     assert result.exit_code == 0, result.output
-    cert = CertificateKeyring.parse(result.stdout.strip())
+    cert = SigningKeys.parse(result.stdout.strip())
     assert cert.current == "city-2027"
     assert cert.public_keys()[0]["crv"] == "Ed25519"
     # Two calls, two different keys.
@@ -112,7 +112,7 @@ def test_rotate_keys_puts_a_new_key_first_and_keeps_the_old_ones(
 
     result = runner.invoke(app, ["rotate-keys", "--setting", "cert_signing_keys", "--key-id", "cert-new"])
     assert result.exit_code == 0, result.output
-    cert = CertificateKeyring.parse(result.stdout.strip())
+    cert = SigningKeys.parse(result.stdout.strip())
     assert list(cert.keys) == ["cert-new", "cert-old"]
 
     # The development payload ring is rotated too, with a warning; a taken key id is a usage error.

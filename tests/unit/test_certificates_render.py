@@ -30,7 +30,7 @@ from certificates.render import (
     render_preview_png,
     seal_box,
 )
-from certificates.signing import Keyring, canonical_json, read_pdf
+from certificates.signing import SigningKeys, canonical_json, read_pdf
 from config.settings import get_settings
 from registry.seed import seed_demo
 from registry.sql import SqlRegistry
@@ -40,7 +40,7 @@ KENICHI, HANAKO, HINA, ALEX = "P9000004", "P9000005", "P9000006", "P9000007"
 CERT_ID = "AbCdEfGhIjKlMnOpQrStUv"
 URL = f"http://127.0.0.1:8000/verify/{CERT_ID}"
 ISSUED = date(2026, 11, 27)
-KEYRING = Keyring.parse("test-1:" + base64.b64encode(bytes([1]) * 32).decode())
+KEYRING = SigningKeys.parse("test-1:" + base64.b64encode(bytes([1]) * 32).decode())
 WHOLE = {"scope": "whole", "include_head_relationship": "yes", "include_domicile": "yes"}
 
 

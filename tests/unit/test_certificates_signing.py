@@ -16,8 +16,8 @@ from certificates.__main__ import main as cli_main
 from certificates.model import CertificateData, Entry, Member
 from certificates.render import render_pdf
 from certificates.signing import (
-    Keyring,
     SignedCertificate,
+    SigningKeys,
     canonical_json,
     load_public_keys,
     read_pdf,
@@ -35,9 +35,9 @@ def seed(byte: int) -> str:
     return base64.b64encode(bytes([byte]) * 32).decode()
 
 
-OLD = Keyring.parse(f"k2025:{seed(1)}")
-NEW = Keyring.parse(f"k2026:{seed(2)}, k2025:{seed(1)}")
-OTHER = Keyring.parse(f"k2026:{seed(3)}")  # same id, another key: a forger's
+OLD = SigningKeys.parse(f"k2025:{seed(1)}")
+NEW = SigningKeys.parse(f"k2026:{seed(2)}, k2025:{seed(1)}")
+OTHER = SigningKeys.parse(f"k2026:{seed(3)}")  # same id, another key: a forger's
 
 
 def certificate(name: str = "市川 一郎") -> CertificateData:
@@ -75,7 +75,7 @@ def test_keyring_parse() -> None:
         (f"k1:{seed(1)},k1:{seed(2)}", "twice"),
     ]:
         with pytest.raises(ValueError, match=message):
-            Keyring.parse(bad)
+            SigningKeys.parse(bad)
 
 
 def test_public_keys_are_jwks_with_ids() -> None:
@@ -127,7 +127,7 @@ def test_rotation_old_certificates_still_verify() -> None:
     old = OLD.sign(certificate())
     assert old.key_id == "k2025"
     assert verify(old.payload, old.signature_b64, old.key_id, NEW.keys_document())
-    assert not verify(old.payload, old.signature_b64, old.key_id, Keyring.parse(f"k2026:{seed(2)}").keys_document())
+    assert not verify(old.payload, old.signature_b64, old.key_id, SigningKeys.parse(f"k2026:{seed(2)}").keys_document())
     assert NEW.sign(certificate()).key_id == "k2026", "the new key signs"
 
 
@@ -184,7 +184,7 @@ def test_a_pdf_needs_its_signatures(pdf: bytes) -> None:
     keys = NEW.keys_document()
     assert not verify_pdf(render_pdf(certificate(), verify_url=URL), keys).valid, "unsigned draft"
     assert not verify_pdf(b"not a pdf", keys).valid
-    assert not verify_pdf(pdf, Keyring.parse(f"k2026:{seed(2)}").keys_document()).valid, "old key not listed"
+    assert not verify_pdf(pdf, SigningKeys.parse(f"k2026:{seed(2)}").keys_document()).valid, "old key not listed"
     resigned = render_pdf(certificate(), verify_url=URL, keyring=OTHER)
     assert not verify_pdf(resigned, keys).valid, "signed with an unpublished key"
 

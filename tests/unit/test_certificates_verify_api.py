@@ -20,7 +20,7 @@ from api.verify import router
 from backoffice import cheap_hasher, init_backoffice
 from certificates.__main__ import main as cli_main
 from certificates.issue import IssuedCertificate, issue_certificate
-from certificates.signing import Keyring, verify_pdf
+from certificates.signing import SigningKeys, verify_pdf
 from certificates.store import CertificateRow, CertificateStore
 from config import Settings
 from domain.models import RevokeCertificateInput
@@ -70,7 +70,7 @@ class Env:
             registry=self.registry,
             store=self.store,
             blobs=self.blobs,
-            keyring=Keyring.parse(keys),
+            keyring=SigningKeys.parse(keys),
             public_url="https://madoguchi.example.jp/",
             now=now,
         )
@@ -125,7 +125,7 @@ def test_issuing_twice_for_one_application_reuses_the_number(env: Env) -> None:
     assert second.number == "2026-000002" and second.certificate_id != first.certificate_id
     pdf = env.blobs.get(first.pdf_blob_key)
     assert pdf.startswith(b"%PDF-") and env.blobs.get(first.preview_blob_key).startswith(b"\x89PNG")
-    result = verify_pdf(pdf, Keyring.parse(KEYS).keys_document())
+    result = verify_pdf(pdf, SigningKeys.parse(KEYS).keys_document())
     assert result.valid and result.data is not None
     assert result.data.number == first.number and result.data.issued_at.isoformat() == "2026-11-27"
     assert result.verify_url == f"https://madoguchi.example.jp/verify/{first.certificate_id}"
@@ -262,7 +262,7 @@ def test_a_supervisor_revokes_with_a_csrf_token(env: Env, client: TestClient) ->
 async def test_the_withdrawal_activity_revokes_once_and_knows_unknown_ids(env: Env, client: TestClient) -> None:
     issued = env.issue("app-w")
     activities = CertificateActivities(
-        env.registry, env.store, env.blobs, Keyring.parse(KEYS), "https://madoguchi.example.jp/", "link-secret"
+        env.registry, env.store, env.blobs, SigningKeys.parse(KEYS), "https://madoguchi.example.jp/", "link-secret"
     )
     first = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "application withdrawn"))
     again = await activities.revoke_certificate(RevokeCertificateInput(issued.certificate_id, "another reason"))
@@ -359,7 +359,7 @@ def test_an_unreadable_but_signed_payload_is_409_not_500(
     stored = env.store.get(issued.certificate_id)
     assert stored is not None and stored.payload is not None
     payload = stored.payload.replace('"1970-05-20"', '"1970-13-45"')
-    signed = Keyring.parse(KEYS).sign(payload)
+    signed = SigningKeys.parse(KEYS).sign(payload)
     alter(env, issued.certificate_id, payload=payload, signature=signed.signature_b64, key_id=signed.key_id)
     with caplog.at_level("WARNING", logger="api.verify"):
         assert_not_valid(client, issued.certificate_id, expected_status=409)

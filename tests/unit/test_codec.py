@@ -20,11 +20,11 @@ from temporalio.exceptions import ApplicationError
 from api import codec as codec_api
 from backoffice import cheap_hasher, init_backoffice
 from config.codec import ENCODING, REFUSED_ENCODING, EncryptionCodec
+from config.keys import Keyring
 from config.settings import Settings
 from config.temporal import data_converter
 from devstack.stack import temporal_command
 from domain.models import ApplicationSummary, ConversationInput, SendMessagesInput
-from storage.blobs import Keyring
 from tests.unit.test_backoffice_auth import CLERK_PASSWORD, SUPERVISOR_PASSWORD, sign_in
 from tests.unit.test_conversation_support import Chat
 from tests.unit.test_production_settings import production

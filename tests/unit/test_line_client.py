@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from activities.messaging import env_proxy_for, line_api_client
 from config import Settings
+from lineapi.client import env_proxy_for, line_api_client
 
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY")
 

@@ -14,20 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from tests.unit.test_production_settings import production
 from tests.unit.test_temporal_down import PAYMENT_QUERY, api_token, app_client, settings_for, sign_in
 
-# Production needs every secret set to something other than its development value.
-PRODUCTION_SECRETS = {
-    "line_channel_secret": "prod-channel-secret-0123456789abcdef",
-    "line_channel_access_token": "prod-channel-access-token",
-    "user_id_hash_key": "prod-user-id-hash-key",
-    "blob_keys": "p1:" + "D" * 43 + "=",
-    "session_secret": "prod-session-secret-0123456789abcdef",
-    "linepay_channel_secret": "prod-linepay-channel-secret-0123456789",
-    "cert_signing_keys": "p2026:" + "E" * 43 + "=",
-    "payload_keys": "p-payload-1:" + "F" * 43 + "=",
-    "codec_token": "prod-codec-token-0123456789abcdef",
-}
+# Production needs real secrets: random, long enough, no development key, Secure cookies.
+PRODUCTION_SECRETS = {k: v for k, v in production().items() if k != "profile"}
 
 
 @pytest.fixture

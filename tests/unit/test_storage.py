@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from config.keys import Keyring
 from config.settings import DEV_BLOB_KEYS, Settings
 from storage.blobs import (
     BlobNotFound,
     EncryptedBlobStore,
-    Keyring,
     LocalBlobStore,
     check_key,
     key_id_of,

@@ -37,7 +37,9 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
 def app_client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     app.state.backoffice.accounts.create_staff("clerk1", "窓口 一郎", "clerk", PASSWORD, now=datetime.now(UTC))
-    with TestClient(app) as client:
+    # Production's staff cookies are Secure: the client sends them back over HTTPS only.
+    base_url = "https://testserver" if settings.session_cookie_secure else "http://testserver"
+    with TestClient(app, base_url=base_url) as client:
         yield client
 
 

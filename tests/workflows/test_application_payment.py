@@ -29,6 +29,7 @@ from domain.models import (
     RefundPaymentResult,
     WithdrawInput,
 )
+from tests.support.emulator import texts_of
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
 from tests.workflows.test_application_review import in_review
 from worker import workflow_runner
@@ -40,7 +41,7 @@ async def approved(
 ) -> WorkflowHandle[Any, Any]:
     handle = await in_review(env, fake, queue, language=language, **kw)
     await handle.execute_update("decide", DecisionInput("approve", clerk_login="c", clerk_name="C"))
-    await fake.wait_sent(2)
+    await fake.wait_for_send("http://pay/1")
     return handle
 
 
@@ -71,7 +72,7 @@ async def test_approval_push_carries_the_pay_card_and_a_double_redirect_captures
     fake, queue = FakePhotos(), str(uuid.uuid4())
     async with photo_worker(local_env, fake, queue):
         handle = await approved(local_env, fake, queue, language="en")
-        push = fake.sent[-1]
+        push = await fake.wait_for_send("http://pay/1")
         assert push.reply_token == "" and len(push.messages) == 2, "one push: the decision and the card"
         assert "approved" in push.messages[0]["text"] and push.messages[1]["type"] == "flex"
         assert "http://pay/1" in str(push.messages[1]) and "¥300" in str(push.messages[1])
@@ -83,7 +84,7 @@ async def test_approval_push_carries_the_pay_card_and_a_double_redirect_captures
         await handle.signal("payment_authorized", redirect(rec))
         await until_status(handle, "Paid")
         assert len(fake.confirms) == 1, "a mismatched redirect is ignored and a repeated one confirms once"
-        assert "received your payment of ¥300" in fake.words(-1)
+        await fake.wait_for_send("received your payment of ¥300")
         view = await handle.query("view", result_type=ApplicationView)
         assert view.payment is not None and view.payment.state == "captured" and view.payment.captured_at
 
@@ -93,8 +94,8 @@ async def test_cancel_at_the_payment_page_offers_a_new_link(local_env: WorkflowE
     async with photo_worker(local_env, fake, queue):
         handle = await approved(local_env, fake, queue)
         await handle.signal("payment_cancelled", redirect(await record(handle)))
-        await fake.wait_sent(3)
-        assert "キャンセルされました" in fake.words(-1) and "http://pay/2" in str(fake.sent[-1].messages)
+        push = await fake.wait_for_send("http://pay/2")
+        assert "キャンセルされました" in str(push.messages), "the notice and the new link in one push"
         second = await record(handle)
         assert second.order_id.endswith("-2") and second.state == "requested"
         fake.confirm_answer = ConfirmPaymentResult(outcome="captured", already=True)
@@ -163,14 +164,13 @@ async def test_unpaid_fee_is_reminded_then_the_application_is_cancelled(skipping
     async with photo_worker(skipping_env, fake, queue):
         handle = await in_review(skipping_env, fake, queue)
         await handle.execute_update("decide", DecisionInput("approve", clerk_login="c", clerk_name="C"))
-        await fake.wait_sent(2)
-        sent = len(fake.sent)
+        await fake.wait_for_send("http://pay/1")
+        cursor = len(fake.sent)
         await skipping_env.sleep(settings.payment_reminder_after + timedelta(minutes=1))
-        await fake.wait_sent(sent + 1)
-        assert "まだ確認できていません" in fake.words(-1)
+        await fake.wait_for_send("まだ確認できていません", after=cursor)
         await skipping_env.sleep(settings.payment_expire_after - settings.payment_reminder_after)
         await until_status(handle, "Cancelled")
-        assert "取り消しました" in fake.words(-1)
+        await fake.wait_for_send("お支払いの期限を過ぎたため", after=cursor)
         assert fake.confirms == [] and fake.refunds == []
         # Left running, its 30-day photo retention timer would stall time skipping for the next tests.
         await handle.terminate("test over")
@@ -209,7 +209,7 @@ async def test_mail_delivery_through_the_print_queue(local_env: WorkflowEnvironm
         )
         assert done.tracking_number == "JP-1234-5678" and done.mailed_at
         assert await handle.query("status") == "Completed"
-        assert "Tracking number: JP-1234-5678" in fake.words(-1)
+        await fake.wait_for_send("Tracking number: JP-1234-5678")
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update("mark_mailed", MarkMailedInput("JP-9999-9999", clerk_login="d"))
         await handle.terminate("test over")
@@ -220,7 +220,7 @@ async def test_digital_delivery_sends_a_signed_expiring_link(local_env: Workflow
     async with photo_worker(local_env, fake, queue):
         handle = await paid(local_env, fake, queue, procedure="shotoku", answers={"delivery": "digital"})
         await until_status(handle, "Completed")
-        link = fake.words(-1)
+        link = "\n".join(texts_of(m) for m in (await fake.wait_for_send("/certificates/CERT")).messages)
         assert "/certificates/CERT" in link and "exp=" in link and "sig=" in link
         view = await handle.query("view", result_type=ApplicationView)
         assert view.certificate is not None and view.certificate.delivery == "digital"

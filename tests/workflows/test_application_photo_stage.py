@@ -147,6 +147,18 @@ class FakePhotos:
             await asyncio.sleep(0.01)
         raise AssertionError(f"{len(self.sent)} sends, expected {count}")
 
+    async def wait_for_send(self, needle: str, after: int = 0) -> SendMessagesInput:
+        """The first send from index `after` on with `needle` in its messages (words or URLs), waiting for it.
+
+        By what it says, not as the last send: status updates and sends run side by side, and the next
+        stage's push may already be out (or this one not yet) when the test looks."""
+        for _ in range(500):
+            for sent in self.sent[after:]:
+                if needle in str(sent.messages):
+                    return sent
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no send with {needle!r} after #{after}: {[str(s.messages)[:80] for s in self.sent]}")
+
 
 def checked(n: int, accepted: bool, *reasons: str, sharpness: float = 100.0, dup: list[str] | None = None) -> Any:
     return ReceivedIdPhoto(

@@ -43,8 +43,7 @@ async def test_approve_tells_the_resident_and_records_who(local_env: WorkflowEnv
         handle = await in_review(local_env, fake, queue, language="en")
         result = await handle.execute_update("decide", decision("approve"), result_type=Decision)
         assert result.clerk_login == "clerk1" and result.decided_at
-        await fake.wait_sent(2)
-        assert "has been approved" in fake.words(-1) and fake.sent[-1].reply_token == ""
+        assert (await fake.wait_for_send("has been approved")).reply_token == "", "a push"
         view = await handle.query("view", result_type=ApplicationView)
         assert view.status == "Approved" and view.registry_match == RegistryMatch(kind="exact", person_id="P0000001")
         events = [(e.event, e.actor) for e in view.timeline]
@@ -101,9 +100,8 @@ async def test_reject_with_reason_and_note(local_env: WorkflowEnvironment) -> No
     async with photo_worker(local_env, fake, queue):
         handle = await in_review(local_env, fake, queue)
         await handle.execute_update("decide", decision("reject", "not_in_registry", "転入届の後に再申請を"))
-        await fake.wait_sent(2)
-        words = fake.words(-1)
-        assert "住民基本台帳に該当する方が見つかりませんでした" in words and "転入届の後に再申請を" in words
+        rejected = await fake.wait_for_send("住民基本台帳に該当する方が見つかりませんでした")
+        assert "転入届の後に再申請を" in str(rejected.messages)
         assert await handle.query("status") == "Rejected"
 
 
@@ -114,8 +112,7 @@ async def test_request_photo_opens_a_new_round(local_env: WorkflowEnvironment) -
     async with photo_worker(local_env, fake, queue):
         handle = await in_review(local_env, fake, queue)
         await handle.execute_update("decide", decision("request_photo", "expired_document"))
-        await fake.wait_sent(2)
-        push = fake.sent[-1].messages
+        push = (await fake.wait_for_send("有効期限が切れていました")).messages
         assert "有効期限が切れていました" in str(push[0])
         assert {a["type"] for a in quick_replies(push[-1])} == {"camera", "cameraRoll"}
         assert await handle.query("status") == "AwaitingIdPhoto"
@@ -142,5 +139,5 @@ async def test_review_deadline_escalates_and_the_resident_hears_after_days(skipp
         assert view.escalated and "escalated" in [e.event for e in view.timeline]
         assert settings.review_still_reviewing_after_days <= 5
         assert "still_reviewing_sent" in [e.event for e in view.timeline]
-        assert "確認しています" in fake.words(-1) and fake.sent[-1].reply_token == ""
+        assert (await fake.wait_for_send("は、現在職員が確認しています")).reply_token == "", "a push"
         await handle.terminate("test over")  # a running workflow's timers would stall time skipping later

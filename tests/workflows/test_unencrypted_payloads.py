@@ -29,10 +29,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from config.codec import REFUSED, EncryptionCodec
+from config.keys import Keyring
 from config.settings import DEV_PAYLOAD_KEYS, Settings
 from config.temporal import data_converter
 from domain.models import ApplicationView, WithdrawInput
-from storage.blobs import Keyring
 from tests.unit.test_production_settings import production
 from tests.workflows.test_application_payment import until_status
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker

@@ -1,0 +1,1 @@
+"""The adapter to LINE's Messaging API (line-bot-sdk)."""
