@@ -12,7 +12,7 @@ import bisect
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
@@ -259,13 +259,14 @@ class ConversationWorkflow:
         try:
             # A local activity: the profile is needed before the first answer, and a local activity
             # saves the round trips of a scheduled one.
-            return await workflow.execute_local_activity(
+            profile: Profile = await workflow.execute_local_activity(
                 shared.GET_PROFILE_ACTIVITY,
                 GetProfileInput(line_user_id=self._user_id),
                 result_type=Profile,
                 start_to_close_timeout=shared.PROFILE_TIMEOUT,
                 retry_policy=shared.PROFILE_RETRY,
             )
+            return profile
         except LOCAL_ACTIVITY_FAILURES:
             workflow.logger.warning("profile unavailable; continuing in the default language")
             return Profile(display_name="", language=None)
@@ -306,9 +307,9 @@ class ConversationWorkflow:
                 # Set at start so operators and the clerk queue see the application at once.
                 search_attributes=TypedSearchAttributes(
                     [
-                        APPLICATION_STATUS.value_set(ApplicationStatus.AWAITING_ID_PHOTO.value),
-                        PROCEDURE_CODE.value_set(app.procedure_code),
-                        SUBMITTED_AT.value_set(submitted_at),
+                        SearchAttributePair(APPLICATION_STATUS, ApplicationStatus.AWAITING_ID_PHOTO.value),
+                        SearchAttributePair(PROCEDURE_CODE, app.procedure_code),
+                        SearchAttributePair(SUBMITTED_AT, submitted_at),
                     ]
                 ),
             )
@@ -321,13 +322,14 @@ class ConversationWorkflow:
         try:
             # A local activity: it reads the catalog and the settings in the worker, outside workflow code,
             # in the same workflow task as the answer and the child start.
-            return await workflow.execute_local_activity(
+            policy: ApplicationPolicy = await workflow.execute_local_activity(
                 shared.FREEZE_APPLICATION_POLICY_ACTIVITY,
                 ApplicationPolicyInput(app.procedure_code, app.language, app.copies, app.fee_per_copy),
                 result_type=ApplicationPolicy,
                 start_to_close_timeout=POLICY_TIMEOUT,
                 retry_policy=shared.PROFILE_RETRY,
             )
+            return policy
         except LOCAL_ACTIVITY_FAILURES:
             # Cannot happen short of a broken worker; the application then reads the catalog as it runs.
             workflow.logger.error("application policy could not be frozen")
