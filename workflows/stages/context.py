@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_TIMEOUT,
     )
 
-# A deadline already passed still gets a short timer rather than none, as every wait always had.
+# A deadline already passed still gets a one-second timer: the wait then times out, it never returns at once.
 MIN_WAIT = timedelta(seconds=1)
 
 
