@@ -19,6 +19,7 @@ from tests.integration.test_payment import approve, pay_link, sandbox
 from tests.support.emulator import EmulatorDriver, inbox_cursor
 from tests.support.id_cards import Scene, photo
 from tests.support.resident import Resident
+from worker import workflow_runner
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
@@ -43,7 +44,11 @@ async def test_recorded_histories_replay(system: System, temporal_client: Client
         "conversation": conversation_workflow_id(user_id, system.settings.user_id_hash_key),
         "application": application_workflow_id(app.application_id),
     }
-    replayer = Replayer(workflows=[ConversationWorkflow, ApplicationWorkflow], data_converter=data_converter())
+    replayer = Replayer(
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        data_converter=data_converter(),
+        workflow_runner=workflow_runner(),  # as the worker runs them
+    )
     for name, workflow_id in ids.items():
         history = await temporal_client.get_workflow_handle(workflow_id).fetch_history()
         await replayer.replay_workflow(history)  # raises on non-determinism
@@ -71,7 +76,11 @@ async def test_recorded_completed_application_replays(
         assert mailed.status_code == 200, mailed.text
     await wait_status(handle, "Completed")
     history = await handle.fetch_history()
-    replayer = Replayer(workflows=[ConversationWorkflow, ApplicationWorkflow], data_converter=data_converter())
+    replayer = Replayer(
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        data_converter=data_converter(),
+        workflow_runner=workflow_runner(),  # as the worker runs them
+    )
     await replayer.replay_workflow(history)
     if os.environ.get("RECORD_HISTORIES") == "1":
         (HISTORIES / "application_completed.json").write_text(history.to_json())

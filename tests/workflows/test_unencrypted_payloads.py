@@ -38,6 +38,7 @@ from tests.workflows.test_application_payment import until_status
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
 from tests.workflows.test_application_review import decision, in_review
 from tests.workflows.test_replay import HISTORIES
+from worker import workflow_runner
 from workflows.application import ApplicationWorkflow
 from workflows.conversation import ConversationWorkflow
 
@@ -51,7 +52,11 @@ async def test_recorded_histories_need_no_plaintext(path: Path) -> None:
     )
     before = REFUSED._value.get()
     history = WorkflowHistory.from_json(f"recorded-{path.stem}", path.read_text())
-    replayer = Replayer(workflows=[ConversationWorkflow, ApplicationWorkflow], data_converter=refusing)
+    replayer = Replayer(
+        workflows=[ConversationWorkflow, ApplicationWorkflow],
+        data_converter=refusing,
+        workflow_runner=workflow_runner(),
+    )
     await replayer.replay_workflow(history)
     assert REFUSED._value.get() == before
 
