@@ -7,7 +7,7 @@
   so `RegistryMatch` can be imported by workflow code (it is an activity result).
 - `registry.models`: the SQLAlchemy tables of the synthetic registry.
 - `registry.synthetic` / `registry.seed`: a deterministic synthetic registry and its seeding;
-  `python -m registry seed --count N` and `python -m registry seed-demo`.
+  `python -m admin seed-registry --count N` and `python -m admin seed-demo-registry`.
 
 This package file imports nothing on purpose: importing `registry.matching` must not pull in SQLAlchemy.
 """
