@@ -1,7 +1,7 @@
 """JSON API of the back office: the queue, one application, a decision. Same code as the clerk pages.
 
 Authenticated by the staff session cookie (then CSRF-protected like the forms) or by an API token
-(`Authorization: Bearer ...`, created with `python -m backoffice create-token`).
+(`Authorization: Bearer ...`, created with `python -m admin create-token`).
 """
 
 from __future__ import annotations

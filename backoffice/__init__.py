@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from backoffice.throttle import LockoutPolicy
     from backoffice.web import init_backoffice, render, router, templates
 
-# Imported on first use, so `python -m backoffice` (the CLI) does not load FastAPI.
+# Imported on first use, so the operators' command line (`python -m admin`) does not load FastAPI.
 _EXPORTS = {
     "DEMO_PASSWORD": "backoffice.accounts",
     "Accounts": "backoffice.accounts",

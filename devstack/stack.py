@@ -185,10 +185,10 @@ class Stack:
     def seed_demo(self) -> None:
         """Development data: the demo resident registry and the demo staff accounts (both idempotent)."""
         env = {**os.environ, **self.env}
-        for module in ("registry", "backoffice"):
-            done = subprocess.run([sys.executable, "-m", module, "seed-demo"], env=env, capture_output=True, text=True)
+        for command in ("seed-demo-registry", "seed-demo-staff"):
+            done = subprocess.run([sys.executable, "-m", "admin", command], env=env, capture_output=True, text=True)
             if done.returncode != 0:
-                raise RuntimeError(f"python -m {module} seed-demo failed:\n{done.stderr[-2000:]}")
+                raise RuntimeError(f"python -m admin {command} failed:\n{done.stderr[-2000:]}")
 
     def start_all(self) -> None:
         self.start_temporal()

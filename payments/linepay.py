@@ -8,32 +8,7 @@ Endpoints used (all signed, see payments.signature):
 - GET  /v3/payments/requests/{transactionId}/check -> status()
 - GET  /v3/payments?transactionId=...            (payment details: captured amount, refunds)
 
-Transaction ids are 19-digit numbers, sent by LINE Pay as JSON *numbers* (too large for a JavaScript double).
-Python's json module parses integers exactly (arbitrary precision), so the number arrives intact and is turned into
-a `str` at once; a float in that place (precision already lost upstream) is refused as a protocol error. Ids are
-kept as strings everywhere, including in request paths.
-
-Return codes (LINE Pay answers HTTP 200 with `returnCode` for business errors):
-
-==========================================  ==============================================================
-code                                        outcome
-==========================================  ==============================================================
-0000                                        success
-1169                                        PaymentNotApproved (a PaymentDeclined): confirm before approval
-1172 on request                             PaymentDuplicateOrder (a PaymentDeclined): order id reused
-1152, 1172, 1179 on confirm                 check the status: CAPTURED -> ConfirmedPayment(already=True);
-                                            AUTHORIZED -> PaymentUnavailable (retry); else PaymentDeclined
-1165 on refund                              RefundedPayment(already=True) (from the payment details)
-1145, 1198, 1199, 1280, 1284, 9000          PaymentUnavailable (in process / duplicated call / internal)
-1104, 1105, 1106                            PaymentMisconfigured (a PaymentUnavailable): merchant, headers
-1101 1102 1110 1124 1141 1142 1150 1152     PaymentDeclined
-1153 1154 1155 1159 1163 1164 1165 1170
-1172 1177 1178 1179 1180 1183 1184
-1281-1283 1285-1298 2101 2102 2103
-any other code                              PaymentProtocolError
-check API: 0000 WAITING, 0110 AUTHORIZED, 0121 CANCELLED, 0122 FAILED, 0123 CAPTURED (REFUNDED when the
-payment details show the whole amount refunded); 1150/1159 UNKNOWN
-==========================================  ==============================================================
+What LINE Pay answers (return codes, transaction ids, amounts) is read by payments.linepay_answers.
 
 Transport: timeouts and network errors -> PaymentUnavailable("timeout" | "network"); HTTP 5xx and 429 ->
 PaymentUnavailable("http_<status>"); any other non-200 status, a body that is not a JSON object, a missing
@@ -43,20 +18,31 @@ returnCode or missing success fields -> PaymentProtocolError.
 from __future__ import annotations
 
 import json
-import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from payments.linepay_answers import (
+    ALREADY_CONFIRMED_CODES,
+    ALREADY_REFUNDED,
+    CHECK_STATES,
+    DUPLICATE_ORDER,
+    NOT_FOUND_CODES,
+    SUCCESS,
+    TRANSACTION_ID_RE,
+    Answer,
+    error_for,
+    excerpt,
+    parse_amount,
+    parse_transaction_id,
+    refund_list,
+)
 from payments.port import (
     ConfirmedPayment,
     PaymentDeclined,
     PaymentDuplicateOrder,
-    PaymentError,
-    PaymentMisconfigured,
     PaymentNotApproved,
     PaymentProtocolError,
     PaymentRequest,
@@ -72,80 +58,8 @@ REQUEST_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 CHECK_TIMEOUT = REQUEST_TIMEOUT
 CAPTURE_TIMEOUT = httpx.Timeout(connect=5.0, read=45.0, write=20.0, pool=5.0)
 
-SUCCESS = "0000"
-UNAVAILABLE_CODES = frozenset({"1145", "1198", "1199", "1280", "1284", "9000"})
-MISCONFIGURED_CODES = frozenset({"1104", "1105", "1106"})
-DECLINED_CODES = frozenset(
-    {"1101", "1102", "1110", "1124", "1141", "1142", "1150", "1152", "1153", "1154", "1155", "1159", "1163"}
-    | {"1164", "1165", "1169", "1170", "1172", "1177", "1178", "1179", "1180", "1183", "1184"}
-    | {str(code) for code in range(1281, 1299) if code != 1284}
-    | {"2101", "2102", "2103"}
-)
-NOT_FOUND_CODES = frozenset({"1150", "1159"})
-# What a confirm of an already captured payment may answer: verified with the check API before trusting it.
-ALREADY_CONFIRMED_CODES = frozenset({"1152", "1172", "1179"})
-ALREADY_REFUNDED = "1165"
-NOT_APPROVED = "1169"
-DUPLICATE_ORDER = "1172"
-CHECK_STATES = {
-    "0000": PaymentState.WAITING,
-    "0110": PaymentState.AUTHORIZED,
-    "0121": PaymentState.CANCELLED,
-    "0122": PaymentState.FAILED,
-    "0123": PaymentState.CAPTURED,
-}
 # LINE Pay payment page languages (options.display.locale).
 LOCALES = frozenset({"en", "ja", "ko", "th", "zh_TW", "zh_CN"})
-TRANSACTION_ID_RE = re.compile(r"[0-9]{1,32}")
-EXCERPT_CHARS = 200
-
-
-def error_for(code: str, message: str) -> PaymentError:
-    """The typed error for a LINE Pay return code that is not a success of the call at hand."""
-    text = f"LINE Pay {code}: {message}" if message else f"LINE Pay {code}"
-    if code in UNAVAILABLE_CODES:
-        return PaymentUnavailable(code, text)
-    if code in MISCONFIGURED_CODES:
-        return PaymentMisconfigured(code, text)
-    if code == NOT_APPROVED:
-        return PaymentNotApproved(code, text)
-    if code in DECLINED_CODES:
-        return PaymentDeclined(code, text)
-    return PaymentProtocolError(code, f"unknown LINE Pay return code {code!r}: {message}")
-
-
-@dataclass(frozen=True)
-class _Answer:
-    code: str
-    message: str
-    body: dict[str, Any]
-
-    def info(self) -> dict[str, Any]:
-        info = self.body.get("info")
-        if not isinstance(info, dict):
-            raise PaymentProtocolError("bad_response", f"LINE Pay {self.code} answer without an info object")
-        return info
-
-
-def _transaction_id(value: object, field: str) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and TRANSACTION_ID_RE.fullmatch(value):
-        return value
-    raise PaymentProtocolError("bad_response", f"{field} is not a transaction id: {value!r}")
-
-
-def _amount(value: object, field: str) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise PaymentProtocolError("bad_response", f"{field} is not an amount: {value!r}")
-
-
-def _excerpt(content: bytes) -> str:
-    text = content[:EXCERPT_CHARS].decode("utf-8", "replace")
-    return text + ("..." if len(content) > EXCERPT_CHARS else "")
 
 
 def _validate(req: PaymentRequest) -> None:
@@ -219,7 +133,7 @@ class LinePayProvider:
         if answer.code != SUCCESS:
             raise error_for(answer.code, answer.message)
         info = answer.info()
-        transaction_id = _transaction_id(info.get("transactionId"), "info.transactionId")
+        transaction_id = parse_transaction_id(info.get("transactionId"), "info.transactionId")
         payment_url = info.get("paymentUrl")
         web = payment_url.get("web") if isinstance(payment_url, dict) else None
         if not isinstance(web, str) or not web:
@@ -236,7 +150,7 @@ class LinePayProvider:
         )
         if answer.code == SUCCESS:
             returned = answer.info().get("transactionId")
-            if returned is not None and _transaction_id(returned, "info.transactionId") != tid:
+            if returned is not None and parse_transaction_id(returned, "info.transactionId") != tid:
                 raise PaymentProtocolError("bad_response", f"confirm of {tid} answered for transaction {returned}")
             return ConfirmedPayment(transaction_id=tid, amount=amount, already=False)
         if answer.code not in ALREADY_CONFIRMED_CODES:
@@ -262,7 +176,7 @@ class LinePayProvider:
         body: dict[str, Any] = {} if amount is None else {"refundAmount": amount}
         answer = await self._call("POST", f"/v3/payments/{tid}/refund", body=body, timeout=CAPTURE_TIMEOUT)
         if answer.code == SUCCESS:
-            refund_id = _transaction_id(answer.info().get("refundTransactionId"), "info.refundTransactionId")
+            refund_id = parse_transaction_id(answer.info().get("refundTransactionId"), "info.refundTransactionId")
             if amount is None:
                 # The answer has no amount: read it from the details. (If that fails, the refund is done anyway;
                 # the retry answers 1165 and comes back as already=True.)
@@ -307,11 +221,11 @@ class LinePayProvider:
             return PaymentState.CAPTURED, None
         pay_info = details.get("payInfo")
         paid = (
-            sum(_amount(p.get("amount") if isinstance(p, dict) else None, "payInfo.amount") for p in pay_info)
+            sum(parse_amount(p.get("amount") if isinstance(p, dict) else None, "payInfo.amount") for p in pay_info)
             if isinstance(pay_info, list) and pay_info
             else None
         )
-        refunded = sum(self._refund_list(details).values())
+        refunded = sum(refund_list(details).values())
         if paid is not None and refunded >= paid > 0:
             return PaymentState.REFUNDED, paid
         return PaymentState.CAPTURED, paid
@@ -328,26 +242,16 @@ class LinePayProvider:
         if not isinstance(entries, list):
             raise PaymentProtocolError("bad_response", "payment details answer without an info list")
         for entry in entries:
-            if isinstance(entry, dict) and _transaction_id(entry.get("transactionId"), "info[].transactionId") == tid:
+            if (
+                isinstance(entry, dict)
+                and parse_transaction_id(entry.get("transactionId"), "info[].transactionId") == tid
+            ):
                 return entry
         return None
 
-    def _refund_list(self, details: dict[str, Any]) -> dict[str, int]:
-        """Refund transaction id -> amount refunded (positive), in LINE Pay's order."""
-        refunds: dict[str, int] = {}
-        listed = details.get("refundList") or []
-        if not isinstance(listed, list):
-            raise PaymentProtocolError("bad_response", "refundList is not a list")
-        for item in listed:
-            if not isinstance(item, dict):
-                raise PaymentProtocolError("bad_response", "refundList holds a non-object")
-            refund_id = _transaction_id(item.get("refundTransactionId"), "refundList[].refundTransactionId")
-            refunds[refund_id] = abs(_amount(item.get("refundAmount"), "refundList[].refundAmount"))
-        return refunds
-
     async def _refunds(self, tid: str) -> dict[str, int]:
         details = await self._details(tid)
-        return {} if details is None else self._refund_list(details)
+        return {} if details is None else refund_list(details)
 
     async def _call(
         self,
@@ -357,7 +261,7 @@ class LinePayProvider:
         body: dict[str, Any] | None = None,
         query: str = "",
         timeout: httpx.Timeout,
-    ) -> _Answer:
+    ) -> Answer:
         """One signed call; returns the parsed answer, or raises PaymentUnavailable / PaymentProtocolError."""
         nonce = str(uuid.uuid4())
         content: bytes | None = None
@@ -385,17 +289,17 @@ class LinePayProvider:
             raise PaymentUnavailable(f"http_{status}", f"LINE Pay {method} {path}: HTTP {status}")
         if status != 200:
             raise PaymentProtocolError(
-                f"http_{status}", f"LINE Pay {method} {path}: HTTP {status}: {_excerpt(response.content)}"
+                f"http_{status}", f"LINE Pay {method} {path}: HTTP {status}: {excerpt(response.content)}"
             )
         try:
             parsed = json.loads(response.content)
         except ValueError:
             raise PaymentProtocolError(
-                "bad_response", f"LINE Pay {method} {path}: not JSON: {_excerpt(response.content)}"
+                "bad_response", f"LINE Pay {method} {path}: not JSON: {excerpt(response.content)}"
             ) from None
         if not isinstance(parsed, dict) or not isinstance(parsed.get("returnCode"), str):
             raise PaymentProtocolError(
-                "bad_response", f"LINE Pay {method} {path}: no returnCode: {_excerpt(response.content)}"
+                "bad_response", f"LINE Pay {method} {path}: no returnCode: {excerpt(response.content)}"
             )
         message = parsed.get("returnMessage")
-        return _Answer(code=parsed["returnCode"], message=message if isinstance(message, str) else "", body=parsed)
+        return Answer(code=parsed["returnCode"], message=message if isinstance(message, str) else "", body=parsed)

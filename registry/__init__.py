@@ -7,7 +7,7 @@
   result, `RegistryMatch`, is an activity result and lives with the other message types in `domain.models`.
 - `registry.models`: the SQLAlchemy tables of the synthetic registry.
 - `registry.synthetic` / `registry.seed`: a deterministic synthetic registry and its seeding;
-  `python -m registry seed --count N` and `python -m registry seed-demo`.
+  `python -m admin seed-registry --count N` and `python -m admin seed-demo-registry`.
 
 This package file imports nothing on purpose: importing `registry.matching` must not pull in SQLAlchemy.
 """

@@ -44,7 +44,7 @@ async def application_in_review(
 def api_token(system: System) -> str:
     env = {**os.environ, **system.stack.env}
     done = subprocess.run(
-        [sys.executable, "-m", "backoffice", "create-token", "--login", "clerk", "--name", "integration"],
+        [sys.executable, "-m", "admin", "create-token", "--login", "clerk", "--name", "integration"],
         env=env,
         capture_output=True,
         text=True,

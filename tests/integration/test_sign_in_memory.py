@@ -63,7 +63,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     }
     create = ["create-staff", "--login", "clerk1", "--name", "窓口 一郎", "--role", "clerk", "--password-stdin"]
     subprocess.run(
-        [sys.executable, "-m", "backoffice", *create],
+        [sys.executable, "-m", "admin", *create],
         input=PASSWORD + "\n",
         env=env,
         cwd=ROOT,

@@ -19,6 +19,12 @@ COMMANDS = (
     "seed-demo-registry",
     "create-staff",
     "create-token",
+    "revoke-tokens",
+    "set-password",
+    "lock",
+    "unlock",
+    "remove-staff",
+    "seed-demo-staff",
     "new-key",
     "rotate-keys",
     "list-applications",
@@ -65,6 +71,8 @@ def test_help_of_every_command(runner: CliRunner) -> None:
         assert "Usage" in sub.output
     retry_help = runner.invoke(app, ["retry", "--help"], terminal_width=200).output
     assert "Temporal retries them by itself" in retry_help and "LastWorkflowTask" in retry_help
+    for panel in ("Resident registry", "Staff accounts", "Keys", "Applications (Temporal)"):
+        assert panel in result.output
 
 
 def test_usage_errors_exit_2(runner: CliRunner) -> None:
@@ -183,7 +191,7 @@ def test_create_staff_and_token(runner: CliRunner, tmp_path: Path) -> None:
     assert again.stderr.startswith("error: refused") and "taken" in again.stderr
 
     weak = runner.invoke(app, [*args[:2], "suzuki", *args[3:]], input="short\n")
-    assert weak.exit_code == 1 and "password" in weak.stderr
+    assert weak.exit_code == 2 and weak.stderr.startswith("error: refused: password")
 
     token = runner.invoke(app, ["create-token", "--login", "tanaka", "--name", "reporting", "--days", "30"])
     assert token.exit_code == 0, token.output

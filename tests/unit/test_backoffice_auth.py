@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import os
 import re
 import secrets
@@ -23,7 +22,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from admin.cli import app as admin_app
 from backoffice import (
     Backoffice,
     CurrentStaff,
@@ -34,7 +35,6 @@ from backoffice import (
     render,
     require_csrf,
 )
-from backoffice.__main__ import main as cli_main
 from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, token_hash
 from backoffice.auth import safe_next
 from backoffice.db import ApiToken, LoginAttempt, StaffAccount
@@ -657,7 +657,7 @@ def test_an_unknown_text_key_is_an_error() -> None:
 def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k.upper() not in {"PROFILE", "DATABASE_URL"}}
     return subprocess.run(
-        [sys.executable, "-m", "backoffice", *args],
+        [sys.executable, "-m", "admin", *args],
         cwd=ROOT,
         input=stdin,
         capture_output=True,
@@ -668,14 +668,10 @@ def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None)
     )
 
 
-def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run_main(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     """The CLI in-process (fast): exit code, stdout, stderr."""
-    try:
-        code = cli_main(list(args))
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    result = CliRunner().invoke(admin_app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def test_cli_create_staff_and_token_in_a_subprocess(env: Env, db_url: str) -> None:
@@ -697,59 +693,56 @@ def test_cli_create_staff_and_token_in_a_subprocess(env: Env, db_url: str) -> No
     assert env.client().get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).json()["login"] == "clerk2"
 
 
-def test_cli_refusals(env: Env, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    common = ("--url", db_url, "--name", "x", "--role", "clerk")
-    code, _, err = run_main(capsys, "create-staff", *common, "--login", "clerk1", "--password", "another passphrase")
+def test_cli_refusals(env: Env, db_url: str) -> None:
+    common = ("--url", db_url, "--name", "x", "--role", "clerk", "--password-stdin")
+    code, _, err = run_main("create-staff", *common, "--login", "clerk1", stdin="another passphrase\n")
     assert (code, "taken" in err) == (1, True)
-    code, _, err = run_main(capsys, "create-staff", *common, "--login", "c3", "--password", "short")
+    code, _, err = run_main("create-staff", *common, "--login", "c3", stdin="short\n")
     assert (code, "at least 12 characters" in err) == (2, True)
-    code, _, err = run_main(
-        capsys, "create-staff", *common, "--login", "bad login!", "--password", "another passphrase"
-    )
+    code, _, err = run_main("create-staff", *common, "--login", "bad login!", stdin="another passphrase\n")
     assert (code, "login id" in err) == (2, True)
-    code, _, _ = run_main(capsys, "create-staff", "--url", db_url, "--login", "c3", "--name", "x", "--role", "mayor")
+    assert err.startswith("error: refused: ") and len(err.strip().splitlines()) == 1
+    code, _, _ = run_main("create-staff", "--url", db_url, "--login", "c3", "--name", "x", "--role", "mayor")
     assert code == 2
-    code, _, err = run_main(capsys, "create-token", "--url", db_url, "--login", "ghost", "--name", "ci")
+    code, _, err = run_main("create-token", "--url", db_url, "--login", "ghost", "--name", "ci")
     assert (code, "no staff account" in err) == (1, True)
-    code, _, _ = run_main(capsys, "create-token", "--url", db_url, "--login", "clerk1", "--name", "ci", "--days", "0")
+    code, _, _ = run_main("create-token", "--url", db_url, "--login", "clerk1", "--name", "ci", "--days", "0")
     assert code == 2
-    code, _, _ = run_main(capsys, "frobnicate")
+    code, _, _ = run_main("frobnicate")
     assert code == 2
 
 
-def test_cli_revoke_lock_unlock_set_password_and_remove(
-    env: Env, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_revoke_lock_unlock_set_password_and_remove(env: Env, db_url: str) -> None:
     token = env.bo.accounts.create_token("clerk1", "ci", now=env.clock())
-    assert run_main(capsys, "revoke-tokens", "--url", db_url, "--login", "clerk1")[:2] == (0, "revoked 1 token(s)\n")
+    assert run_main("revoke-tokens", "--url", db_url, "--login", "clerk1")[:2] == (0, "revoked 1 token(s)\n")
     assert env.client().get("/api/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
     browser = env.client()
     sign_in(browser, "clerk1", CLERK_PASSWORD)
-    assert run_main(capsys, "lock", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert run_main("lock", "--url", db_url, "--login", "clerk1")[0] == 0
     assert browser.get("/api/whoami").status_code == 401
     assert alert_text(sign_in(env.client(), "clerk1", CLERK_PASSWORD).text) == INVALID_JA
-    assert run_main(capsys, "unlock", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert run_main("unlock", "--url", db_url, "--login", "clerk1")[0] == 0
     assert browser.get("/api/whoami").status_code == 401, "unlocking brings no session back"
     assert sign_in(browser, "clerk1", CLERK_PASSWORD).status_code == 303
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
-    assert run_main(capsys, "set-password", "--url", db_url, "--login", "clerk1", "--password-stdin")[0] == 0
+    changed = run_main(
+        "set-password", "--url", db_url, "--login", "clerk1", "--password-stdin", stdin="another long passphrase\n"
+    )
+    assert changed[0] == 0, changed
     assert browser.get("/api/whoami").status_code == 401
     assert sign_in(browser, "clerk1", "another long passphrase").status_code == 303
 
-    assert run_main(capsys, "remove-staff", "--url", db_url, "--login", "clerk1")[0] == 0
+    assert run_main("remove-staff", "--url", db_url, "--login", "clerk1")[0] == 0
     assert browser.get("/api/whoami").status_code == 401
-    assert run_main(capsys, "lock", "--url", db_url, "--login", "clerk1")[0] == 1
+    assert run_main("lock", "--url", db_url, "--login", "clerk1")[0] == 1
 
 
-def test_cli_seed_demo_is_idempotent_and_refused_in_production(
-    env: Env, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run_main(capsys, "seed-demo", "--url", db_url)
+def test_cli_seed_demo_is_idempotent_and_refused_in_production(env: Env, db_url: str, tmp_path: Path) -> None:
+    code, out, _ = run_main("seed-demo-staff", "--url", db_url)
     assert code == 0
     assert out.count("(created)") == 2
-    code, out, _ = run_main(capsys, "seed-demo", "--url", db_url)
+    code, out, _ = run_main("seed-demo-staff", "--url", db_url)
     assert code == 0
     assert out.count("(already there)") == 2
     with env.bo.db.sessions() as session:
@@ -775,10 +768,10 @@ def test_cli_seed_demo_is_idempotent_and_refused_in_production(
         "CODEC_TOKEN": secrets.token_urlsafe(32),
     }
     target = tmp_path / "production.sqlite"
-    refused = cli("seed-demo", "--url", f"sqlite:///{target}", env=production)
+    refused = cli("seed-demo-staff", "--url", f"sqlite:///{target}", env=production)
     assert refused.returncode == 1
     assert "published password" in refused.stderr, refused.stderr
-    assert "Traceback" not in refused.stderr, "refused by seed-demo itself, not by invalid settings"
+    assert "Traceback" not in refused.stderr, "refused by seed-demo-staff itself, not by invalid settings"
     assert not target.exists()
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
-from registry.__main__ import main as cli_main
+from admin.cli import app as admin_app
 from registry.matching import Applicant, match_in_registry
 from registry.models import Person
 from registry.port import Registry
@@ -191,12 +192,12 @@ def test_reseeding_is_idempotent_and_datasets_are_separate(registry: SqlRegistry
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "registry", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "admin", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
 
 
 def test_cli_seed_and_usage_error(url: str) -> None:
-    done = run_cli("seed", "--count", "50", "--url", url)
+    done = run_cli("seed-registry", "--count", "50", "--url", url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1 and "seeded 50 persons" in done.stdout
     store = SqlRegistry.from_url(url)
@@ -204,29 +205,33 @@ def test_cli_seed_and_usage_error(url: str) -> None:
         assert store.count_persons() == 50
     finally:
         store.close()
-    failed = run_cli("seed", "--url", url)
+    failed = run_cli("seed-registry", "--url", url)
     assert failed.returncode == 2 and "--count" in failed.stderr
 
 
 @pytest.mark.parametrize(
     "args",
-    [["seed"], ["seed", "--count", "many"], ["seed", "--count", "0"], [], ["seed-demo", "--url", "x://"], ["nope"]],
+    [
+        ["seed-registry"],
+        ["seed-registry", "--count", "many"],
+        ["seed-registry", "--count", "0"],
+        [],
+        ["seed-demo-registry", "--url", "x://"],
+        ["nope"],
+    ],
 )
-def test_cli_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    status: int | str | None
-    try:
-        status = cli_main(args)
-    except SystemExit as exc:  # argparse
-        status = exc.code
-    assert status == 2
-    assert "error" in capsys.readouterr().err
+def test_cli_usage_errors_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(admin_app, args)
+    assert result.exit_code == 2
+    assert "usage" in result.output.lower()
 
 
-def test_cli_seed_demo_in_process(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["seed-demo", "--url", url]) == 0
-    assert cli_main(["seed-demo", "--url", url]) == 0
-    first, second = capsys.readouterr().out.splitlines()
-    assert "seeded 207 persons" in first and "skipped" in second
+def test_cli_seed_demo_in_process(url: str) -> None:
+    runner = CliRunner()
+    first = runner.invoke(admin_app, ["seed-demo-registry", "--url", url])
+    second = runner.invoke(admin_app, ["seed-demo-registry", "--url", url])
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert "seeded 207 persons" in first.stdout and "skipped" in second.stdout
 
 
 def test_registry_needs_neither_temporalio_nor_sqlalchemy_for_matching() -> None:
@@ -236,7 +241,7 @@ def test_registry_needs_neither_temporalio_nor_sqlalchemy_for_matching() -> None
         "assert 'sqlalchemy' not in sys.modules, 'matching must stay pure'\n"
         "import registry.port\n"
         "assert 'sqlalchemy' not in sys.modules, 'the port must not need the SQL adapter'\n"
-        "import registry.sql, registry.seed, registry.__main__\n"
+        "import registry.sql, registry.seed\n"
         "assert 'temporalio' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
