@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from api import applications
 from api.deps import TemporalDep
-from backoffice.auth import Staff, current_staff, require_csrf
+from backoffice.accounts import Staff
+from backoffice.auth import current_staff
+from backoffice.csrf import require_csrf
 from domain.models import DecisionInput, MarkMailedInput
 from domain.review import MAX_NOTE
 from messages.texts_review import PHOTO_REASONS, REJECT_REASONS

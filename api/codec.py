@@ -34,7 +34,7 @@ from google.protobuf.message import DecodeError
 from temporalio.api.common.v1 import Payloads
 
 from api.deps import SettingsDep
-from backoffice.auth import read_session
+from backoffice.session import read_session
 from config.codec import EncryptionCodec
 from config.keys import Keyring
 from config.settings import Settings

@@ -14,9 +14,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.pages import unavailable_page
-from backoffice.auth import read_session
 from backoffice.i18n import language, t
-from backoffice.web import render
+from backoffice.session import read_session
+from backoffice.templating import render
 from config import Settings
 
 log = logging.getLogger(__name__)

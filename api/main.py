@@ -16,7 +16,7 @@ from api.deps import TemporalUnavailable, answer_temporal_unavailable
 from api.metrics import RequestMetrics
 from api.security import MetricsGuard, SecurityHeaders, docs_router
 from backoffice import init_backoffice
-from backoffice.web import SIGN_IN_MAX_BODY
+from backoffice.sign_in import SIGN_IN_MAX_BODY
 from config import Settings, get_settings
 from config.logs import setup_logging
 from config.serve import serve

@@ -37,14 +37,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api.pages import render
-from backoffice.auth import (
-    SupervisorStaff,
-    csrf_token,
-    current_time,
-    read_session,
-    require_csrf,
-    require_supervisor,
-)
+from backoffice.auth import SupervisorStaff, require_supervisor
+from backoffice.csrf import csrf_token, require_csrf
+from backoffice.session import read_session
+from backoffice.state import current_time
 from certificates.era import wareki
 from certificates.model import CertificateData
 from certificates.signing import SigningKeys, verify

@@ -35,38 +35,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from backoffice.accounts import (
-        DEMO_PASSWORD,
-        Accounts,
-        SignInOutcome,
-        SignInResult,
-        Staff,
-        cheap_hasher,
-    )
+    from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, SignInResult, Staff, cheap_hasher
     from backoffice.auth import (
-        AccessDenied,
         Authentication,
-        Backoffice,
-        BackofficeError,
-        CsrfFailed,
         CurrentStaff,
         DbSession,
-        NotAuthenticated,
         SupervisorStaff,
         authentication,
-        csrf_token,
         current_staff,
-        current_time,
-        db_session,
-        get_backoffice,
-        now,
-        require_csrf,
         require_supervisor,
     )
+    from backoffice.csrf import csrf_token, require_csrf
     from backoffice.db import Base, Database
+    from backoffice.errors import AccessDenied, BackofficeError, CsrfFailed, NotAuthenticated
     from backoffice.i18n import language, t
+    from backoffice.sign_in import router
+    from backoffice.state import Backoffice, current_time, db_session, get_backoffice, now
+    from backoffice.templating import render, templates
     from backoffice.throttle import LockoutPolicy
-    from backoffice.web import init_backoffice, render, router, templates
+    from backoffice.web import init_backoffice
 
 # Imported on first use, so the operators' command line (`python -m admin`) does not load FastAPI.
 _EXPORTS = {
@@ -77,32 +64,32 @@ _EXPORTS = {
     "SignInResult": "backoffice.accounts",
     "Staff": "backoffice.accounts",
     "cheap_hasher": "backoffice.accounts",
-    "AccessDenied": "backoffice.auth",
+    "AccessDenied": "backoffice.errors",
     "Authentication": "backoffice.auth",
-    "Backoffice": "backoffice.auth",
-    "BackofficeError": "backoffice.auth",
-    "CsrfFailed": "backoffice.auth",
+    "Backoffice": "backoffice.state",
+    "BackofficeError": "backoffice.errors",
+    "CsrfFailed": "backoffice.errors",
     "CurrentStaff": "backoffice.auth",
     "DbSession": "backoffice.auth",
-    "NotAuthenticated": "backoffice.auth",
+    "NotAuthenticated": "backoffice.errors",
     "SupervisorStaff": "backoffice.auth",
     "authentication": "backoffice.auth",
-    "get_backoffice": "backoffice.auth",
-    "csrf_token": "backoffice.auth",
+    "get_backoffice": "backoffice.state",
+    "csrf_token": "backoffice.csrf",
     "current_staff": "backoffice.auth",
-    "current_time": "backoffice.auth",
-    "db_session": "backoffice.auth",
-    "now": "backoffice.auth",
-    "require_csrf": "backoffice.auth",
+    "current_time": "backoffice.state",
+    "db_session": "backoffice.state",
+    "now": "backoffice.state",
+    "require_csrf": "backoffice.csrf",
     "require_supervisor": "backoffice.auth",
     "Base": "backoffice.db",
     "Database": "backoffice.db",
     "language": "backoffice.i18n",
     "t": "backoffice.i18n",
     "init_backoffice": "backoffice.web",
-    "render": "backoffice.web",
-    "router": "backoffice.web",
-    "templates": "backoffice.web",
+    "render": "backoffice.templating",
+    "router": "backoffice.sign_in",
+    "templates": "backoffice.templating",
 }
 
 

@@ -8,7 +8,7 @@ both cores with argon2-cffi's defaults), whether the login id exists or not. So,
 - per login id, known or not, from browsers not known for it: after `max_failures` failures in a row, each
   further attempt waits 1, 2, 4 ... minutes, at most `lockout`; success starts the count again. The login id
   typed is the key whether an account has it or not, so the answers never tell which accounts exist;
-- a browser where that person signed in before (a signed "device" cookie, see backoffice/auth.py) is not held
+- a browser where that person signed in before (a signed "device" cookie, see backoffice/session.py) is not held
   back by the two limits above, so an attacker cannot lock a clerk out; it has a failure budget of its own
   (the same `max_failures` and backoff), after which it counts as unknown again;
 - `concurrent_hashes` hashes run at once (an anyio CapacityLimiter; the others wait without a thread, at most

@@ -36,9 +36,9 @@ from backoffice import (
     require_csrf,
 )
 from backoffice.accounts import DEMO_PASSWORD, Accounts, SignInOutcome, token_hash
-from backoffice.auth import safe_next
 from backoffice.db import ApiToken, LoginAttempt, StaffAccount
 from backoffice.i18n import t
+from backoffice.state import safe_next
 from backoffice.throttle import address_key
 from config import Settings
 
@@ -847,7 +847,7 @@ def test_no_free_hashing_slot_answers_busy_and_the_attempt_does_not_count(
 ) -> None:
     import anyio
 
-    import backoffice.web
+    import backoffice.sign_in
 
     class NeverFree:
         async def acquire(self) -> None:
@@ -856,7 +856,7 @@ def test_no_free_hashing_slot_answers_busy_and_the_attempt_does_not_count(
         def release(self) -> None:
             raise AssertionError("never acquired")
 
-    monkeypatch.setattr(backoffice.web, "HASH_QUEUE_TIMEOUT", 0.05)
+    monkeypatch.setattr(backoffice.sign_in, "HASH_QUEUE_TIMEOUT", 0.05)
     real = env.bo.throttle.hashing
     env.bo.throttle.hashing = NeverFree()  # type: ignore[assignment]
     for _ in range(MAX_FAILURES + 1):

@@ -6,7 +6,7 @@ import pytest
 
 from api.clerk_pages import local_time
 from backoffice.i18n import t
-from backoffice.web import templates
+from backoffice.templating import templates
 from domain.models import ApplicationView, CertificateRecord, IdPhotoRecord
 
 

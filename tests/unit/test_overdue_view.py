@@ -9,7 +9,7 @@ import pytest
 from api.applications import QueueItem, queue_query
 from api.clerk_pages import due_badge, local_time
 from backoffice.i18n import t
-from backoffice.web import templates
+from backoffice.templating import templates
 from config.temporal import NEEDS_ATTENTION, SEARCH_ATTRIBUTES, search_attribute_flags
 from domain.models import ApplicationView, IdPhotoRecord, PaymentRecord
 
