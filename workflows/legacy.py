@@ -1,7 +1,8 @@
 """Policies of workflows whose history began before policies were frozen into their input.
 
 Such a workflow read the live catalog and settings while it ran, and it must replay the same way: these
-functions read them as it did. Nothing started since takes this path (see `domain.policy`).
+functions read them as it did. Applications started since carry their policy (see `domain.policy`); the only
+other way here is a conversation whose policy activity failed for good, which it logs.
 """
 
 from __future__ import annotations
