@@ -32,8 +32,6 @@ from domain.models import (
 from tests.support.emulator import texts_of
 from tests.workflows.test_application_photo_stage import FakePhotos, photo_worker
 from tests.workflows.test_application_review import in_review
-from worker import workflow_runner
-from workflows.application import ApplicationWorkflow
 
 
 async def approved(
@@ -263,25 +261,7 @@ class FakeMoney(FakePhotos):
 def uncached_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Worker:
     """Without a workflow cache there is no sticky queue: signals sent while it is stopped reach the workflow
     together, in one workflow task, when the next worker starts."""
-    return Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ApplicationWorkflow],
-        activities=[
-            fake.receive_id_photo,
-            fake.delete_id_photos,
-            fake.send_messages,
-            fake.match_registry,
-            fake.request_payment,
-            fake.confirm_payment,
-            fake.refund_payment,
-            fake.issue_certificate,
-            fake.revoke_certificate,
-            fake.download_link,
-        ],
-        workflow_runner=workflow_runner(),
-        max_cached_workflows=0,
-    )
+    return photo_worker(env, fake, queue, max_cached_workflows=0)
 
 
 async def wait_for(predicate: Any, what: str) -> None:

@@ -173,7 +173,7 @@ def unreadable() -> ReceivedIdPhoto:
     return ReceivedIdPhoto(outcome="checked", report={**report(False, "unreadable"), "phash": None, "width": 0})
 
 
-def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Worker:
+def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str, **options: Any) -> Worker:
     return Worker(
         env.client,
         task_queue=queue,
@@ -191,6 +191,7 @@ def photo_worker(env: WorkflowEnvironment, fake: FakePhotos, queue: str) -> Work
             fake.download_link,
         ],
         workflow_runner=workflow_runner(),
+        **options,
     )
 
 
